@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+
+namespace TlsDoctor.Core;
+
+/// <summary>What an endpoint accepts as a TLS server, as a scan observed it or as a policy defines it.</summary>
+/// <param name="Protocols">One entry per version, unsupported versions included, oldest first.</param>
+/// <param name="Groups">Groups the server accepts for (EC)DHE / key_share, in its order when it has one.</param>
+/// <param name="SignatureSchemes">Signature schemes the server accepts, when known (empty = unknown).</param>
+/// <param name="Certificates">The certificate chain the server presents, leaf first.</param>
+/// <param name="Behaviours">Observed quirks, each with the evidence that shows it.</param>
+public sealed record ServerProfile(
+    ImmutableArray<ProtocolSupport> Protocols,
+    ImmutableArray<NamedGroup> Groups,
+    ImmutableArray<SignatureScheme> SignatureSchemes,
+    ImmutableArray<CertificateInfo> Certificates,
+    ImmutableArray<Behaviour> Behaviours)
+{
+    /// <summary>An empty profile: nothing supported, nothing known.</summary>
+    public static ServerProfile Empty { get; } = new([], [], [], [], []);
+
+    /// <summary>The entry for a version, or null when the profile does not mention it.</summary>
+    public ProtocolSupport? For(TlsVersion version) => Protocols.FirstOrDefault(p => p.Version == version);
+
+    /// <summary>Versions the server completes or at least answers, oldest first.</summary>
+    public IEnumerable<TlsVersion> SupportedVersions => Protocols.Where(p => p.Supported).Select(p => p.Version);
+
+    /// <summary>True when a behaviour of that kind was observed.</summary>
+    public bool Has(string behaviourKind) => Behaviours.Any(b => b.Kind == behaviourKind);
+}
+
+/// <summary>What a server accepts in one protocol version.</summary>
+/// <param name="ServerOrder">True when the server imposes its own suite order, false when it follows the client's, null when unknown (fewer than two suites).</param>
+/// <param name="CipherSuites">Accepted suites; in the server's order when <paramref name="ServerOrder"/> is true.</param>
+/// <param name="FullHandshake">Result of a complete handshake in this version, when one was attempted.</param>
+public sealed record ProtocolSupport(
+    TlsVersion Version,
+    bool Supported,
+    bool? ServerOrder,
+    ImmutableArray<AcceptedSuite> CipherSuites,
+    HandshakeCheck? FullHandshake = null)
+{
+    public static ProtocolSupport NotSupported(TlsVersion v) => new(v, false, null, []);
+}
+
+/// <summary>A suite a server accepted, with the key exchange size it used.</summary>
+/// <param name="DhBits">Size of the DH prime a client offering no FFDHE group gets (DHE suites).</param>
+/// <param name="DhBitsWithFfdhe">Size of the DH prime when FFDHE groups are offered, only when it differs.</param>
+/// <param name="Group">ECDHE curve or TLS 1.3 group the server picked.</param>
+public sealed record AcceptedSuite(CipherSuite Suite, int? DhBits = null, int? DhBitsWithFfdhe = null, NamedGroup? Group = null);
+
+/// <summary>The outcome of one complete handshake.</summary>
+/// <param name="Stage">Where it stopped: connect, server-hello, certificate, server-key-exchange, client-key-exchange, finished, or completed.</param>
+/// <param name="Alert">Alert received from the peer (or raised locally, see <paramref name="AlertSentByUs"/>).</param>
+public sealed record HandshakeCheck(
+    bool Completed,
+    string Stage,
+    AlertDescription? Alert,
+    bool AlertSentByUs = false,
+    string? CipherSuite = null,
+    int? DhBits = null,
+    string? Error = null);
+
+/// <summary>An observed quirk of a peer, with the kind from <see cref="BehaviourKinds"/> and human-readable detail.</summary>
+public sealed record Behaviour(string Kind, string Detail, TlsVersion? Version = null);
+
+/// <summary>Stable identifiers of behaviours; JSON and findings depend on them.</summary>
+public static class BehaviourKinds
+{
+    /// <summary>Server answered a higher version's hello with an abort instead of a downgrade.</summary>
+    public const string VersionIntolerance = "version-intolerance";
+    /// <summary>Server accepts a version in ServerHello then fails the handshake (bad_record_mac / decrypt_error).</summary>
+    public const string HandshakeFailsAfterHello = "handshake-fails-after-hello";
+    /// <summary>Server rejects hellos with extensions but accepts them without.</summary>
+    public const string ExtensionIntolerance = "extension-intolerance";
+    /// <summary>Server rejects ClientHellos above a size; detail names the size that worked.</summary>
+    public const string ClientHelloSizeLimit = "client-hello-size-limit";
+    /// <summary>Server does not strip leading zeros of the DH shared secret (RFC 5246 §8.1.2).</summary>
+    public const string DhLeadingZeroBug = "dh-leading-zero-bug";
+    /// <summary>Server honours TLS_FALLBACK_SCSV (RFC 7507).</summary>
+    public const string FallbackScsv = "fallback-scsv";
+    /// <summary>Server ignores TLS_FALLBACK_SCSV on a downgraded hello.</summary>
+    public const string NoFallbackScsv = "no-fallback-scsv";
+    /// <summary>Server supports secure renegotiation (RFC 5746).</summary>
+    public const string SecureRenegotiation = "secure-renegotiation";
+    /// <summary>Server lacks RFC 5746 support.</summary>
+    public const string NoSecureRenegotiation = "no-secure-renegotiation";
+    /// <summary>Server chose a suite or version the client never offered.</summary>
+    public const string ProtocolViolation = "protocol-violation";
+    /// <summary>Server uses a different DH group when FFDHE groups are offered.</summary>
+    public const string FfdheChangesDhGroup = "ffdhe-changes-dh-group";
+    /// <summary>Server ignores the first byte of suite codes (matches only the low byte).</summary>
+    public const string IgnoresSuiteHighByte = "ignores-suite-high-byte";
+}
