@@ -1,1 +1,3 @@
-return 0;
+using TlsDoctor.Cli;
+
+return await CliApp.RunAsync(args);

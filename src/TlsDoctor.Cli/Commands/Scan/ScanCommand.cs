@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using TlsDoctor.Probe;
+using TlsDoctor.Probe.Json;
+
+namespace TlsDoctor.Cli.Commands;
+
+/// <summary>`tlsdoctor scan`: what a TLS server accepts, version by version.</summary>
+public static class ScanCommand
+{
+    public static readonly Argument<string[]> Targets = new("targets")
+    {
+        Description = "HOST[:PORT] to scan (IPv6 as [::1]:443); several allowed",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public static readonly Option<int> Port = new("--port", "-p") { Description = "Port for targets given without one", DefaultValueFactory = _ => 443 };
+    public static readonly Option<bool> NoHandshake = new("--no-handshake") { Description = "Skip the full handshake per version (fewer connections; misses failures after ServerHello)" };
+    public static readonly Option<string?> Sni = new("--sni") { Description = "Server name to send (default: the host name; none for IP addresses)" };
+    public static readonly Option<int> Concurrency = new("--concurrency") { Description = "Targets scanned at once", DefaultValueFactory = _ => 4 };
+    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Show every connection the scan made" };
+    public static readonly Option<bool> Json = CommonOptions.Json();
+    public static readonly Option<double> ConnectTimeout = CommonOptions.ConnectTimeout();
+    public static readonly Option<double> ReadTimeout = CommonOptions.ReadTimeout();
+    public static readonly Option<double> Deadline = CommonOptions.Deadline();
+    public static readonly Option<int> PerHost = CommonOptions.PerHost();
+    public static readonly Option<int> Delay = CommonOptions.Delay();
+
+    public static Command Create(CliConsole console)
+    {
+        var cmd = new Command("scan", "Find the protocol versions, cipher suites (in the server's order), DH sizes, groups and certificates a TLS server accepts")
+        {
+            Targets, Port, Json, NoHandshake, Sni, Concurrency, Verbose, ConnectTimeout, ReadTimeout, Deadline, PerHost, Delay,
+        };
+        cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CliConsole console, CancellationToken ct)
+    {
+        var port = parse.GetValue(Port);
+        if (port is < 1 or > 65535) throw new UsageException("--port must be 1-65535");
+        var targets = new List<ProbeTarget>();
+        foreach (var t in parse.GetValue(Targets) ?? [])
+        {
+            if (!ProbeTarget.TryParse(t, port, out var target, out var error)) throw new UsageException(error!);
+            targets.Add(target);
+        }
+        var perHost = parse.GetValue(PerHost);
+        if (perHost is < 1 or > 64) throw new UsageException("--per-host must be 1-64");
+        var delay = parse.GetValue(Delay);
+        if (delay is < 0 or > 60_000) throw new UsageException("--delay must be 0-60000 ms");
+        var concurrency = parse.GetValue(Concurrency);
+        if (concurrency is < 1 or > 256) throw new UsageException("--concurrency must be 1-256");
+        var options = new ProbeOptions(
+            CommonOptions.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
+            CommonOptions.Seconds(parse.GetValue(ReadTimeout), "--timeout"),
+            CommonOptions.Seconds(parse.GetValue(Deadline), "--deadline"),
+            perHost,
+            TimeSpan.FromMilliseconds(delay),
+            FullHandshakes: !parse.GetValue(NoHandshake),
+            ServerName: parse.GetValue(Sni));
+        var json = parse.GetValue(Json);
+
+        var scanner = new TlsScanner(options);
+        var results = new ScanResult[targets.Count];
+        var progress = new Progress<ScanProgress>(p => { if (!json) console.Error.MarkupLineInterpolated($"[grey]{p.Target}: {p.Step} ({p.Handshakes} connections so far)[/]"); });
+        await Parallel.ForEachAsync(Enumerable.Range(0, targets.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
+            async (i, token) =>
+            {
+                console.Error.MarkupLineInterpolated($"[grey]scanning {targets[i]}…[/]");
+                results[i] = await scanner.ScanAsync(targets[i], progress, token).ConfigureAwait(false);
+                console.Error.MarkupLineInterpolated($"[grey]{targets[i]}: done, {results[i].Handshakes} connections, {results[i].Elapsed.TotalMilliseconds:0} ms[/]");
+            }).ConfigureAwait(false);
+
+        if (json)
+        {
+            var doc = new ScanDocument([.. results.Select(r => ScanJsonMapper.ToJson(r, parse.GetValue(Verbose)))]);
+            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, ScanJsonContext.Default.ScanDocument)).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var r in results) ScanRenderer.Render(console.Out, r, parse.GetValue(Verbose));
+        }
+        return results.Any(r => !r.Reachable) ? ExitCodes.Unreachable : ExitCodes.Ok;
+    }
+}

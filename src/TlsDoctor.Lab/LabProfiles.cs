@@ -1,0 +1,78 @@
+namespace TlsDoctor.Lab;
+
+/// <summary>Whether a lab profile listens (a device's TLS server) or connects (a device's TLS client).</summary>
+public enum LabRole { Server, Client }
+
+/// <summary>One simulated device kind: its contract name, role, what it reproduces and the guide case it belongs to.</summary>
+public sealed record LabProfile(string Name, LabRole Role, string Reproduces, string GuideCase);
+
+/// <summary>The catalogue of lab profiles; the names are a contract used by docs, tests and the CLI.</summary>
+public static class LabProfiles
+{
+    public const string MfdWeakDh = "mfd-weak-dh";
+    public const string MfdBrokenDh = "mfd-broken-dh";
+    public const string MfdFakeTls12 = "mfd-fake-tls12";
+    public const string MfdTls12Only = "mfd-tls12-only";
+    public const string PaymentSha512 = "payment-sha512";
+    public const string MfdLegacyClient = "mfd-legacy-client";
+    public const string MfdModern = "mfd-modern";
+    public const string HostileGarbage = "hostile-garbage";
+    public const string HostileHttp = "hostile-http";
+    public const string HostileSlowDrip = "hostile-slow-drip";
+    public const string HostileResetAfterHello = "hostile-reset-after-hello";
+    public const string HostileSilent = "hostile-silent";
+    public const string HostileTruncated = "hostile-truncated";
+    public const string HostileAbsurdLength = "hostile-absurd-length";
+    public const string HostileUnofferedSuite = "hostile-unoffered-suite";
+    public const string HostileUnofferedVersion = "hostile-unoffered-version";
+    public const string HostileAlertOnHello = "hostile-alert-on-hello";
+
+    private const string Hostile = "beyond the guide: error handling";
+
+    /// <summary>Every profile, guide cases first, then the hostile servers.</summary>
+    public static IReadOnlyList<LabProfile> All { get; } =
+    [
+        new(MfdWeakDh, LabRole.Server,
+            "TLS 1.0 only; DHE-RSA with a 512-bit group plus RSA key exchange; RSA-1024 certificate signed sha1WithRSAEncryption",
+            "The Device Only Supports Weak DH Keys"),
+        new(MfdBrokenDh, LabRole.Server,
+            "TLS 1.0-1.2, prefers DHE-RSA (1024-bit group); keeps the leading zero byte of the DH shared secret (RFC 5246 8.1.2 says strip it): ~1/256 random handshakes and every forced-leading-zero handshake fail with bad_record_mac",
+            "The Incorrect Implementation of the DH Algorithm in the Device"),
+        new(MfdFakeTls12, LabRole.Server,
+            "answers a TLS 1.2 ClientHello with a TLS 1.2 ServerHello, then fails with a fatal bad_record_mac on the client's Finished; TLS 1.0 and 1.1 complete",
+            "The MFD Only Supports Older SSL/TLS Protocol Versions, but also Accepts Higher Ones"),
+        new(MfdTls12Only, LabRole.Server,
+            "TLS 1.2 only, ECDHE-RSA suites only, RSA-2048 certificate signed sha256WithRSAEncryption",
+            "The Device Supporting Only Higher Versions of the SSL/TLS Protocol Cannot Connect"),
+        new(PaymentSha512, LabRole.Server,
+            "TLS 1.2 service whose leaf and CA certificates are signed sha512WithRSAEncryption",
+            "Communication with Dispatcher Paragon Payment System Fails"),
+        new(MfdLegacyClient, LabRole.Client,
+            "a device connecting to a server: TLS 1.0 only, no signature_algorithms, verifies only RSA <= 1024-bit / SHA-1 certificates, trusts only its own list; aborts with unknown_ca, unsupported_certificate or bad_certificate",
+            "The Device Is Installed Correctly, but Cannot Connect to Dispatcher Paragon Server"),
+        new(MfdModern, LabRole.Server,
+            "healthy TLS 1.2 + 1.3 device with ECDHE and an RSA-2048 / SHA-256 certificate (the control case)",
+            "control"),
+        new(HostileGarbage, LabRole.Server, "reads the ClientHello and answers with random non-TLS bytes", Hostile),
+        new(HostileHttp, LabRole.Server, "reads the ClientHello and answers with a plain HTTP/1.1 400 response", Hostile),
+        new(HostileSlowDrip, LabRole.Server, "sends a valid ServerHello one byte every 500 ms", Hostile),
+        new(HostileResetAfterHello, LabRole.Server, "reads the ClientHello, then resets the connection (TCP RST)", Hostile),
+        new(HostileSilent, LabRole.Server, "reads the ClientHello and never answers (closes after its 10 s read timeout)", Hostile),
+        new(HostileTruncated, LabRole.Server, "sends the first half of a ServerHello record, then closes (FIN)", Hostile),
+        new(HostileAbsurdLength, LabRole.Server, "sends a handshake record header of length 65535 holding a handshake message of length 16777215", Hostile),
+        new(HostileUnofferedSuite, LabRole.Server, "answers with a ServerHello that selects a cipher suite the client did not offer", Hostile),
+        new(HostileUnofferedVersion, LabRole.Server, "answers with a ServerHello whose version is one above the highest the client offered", Hostile),
+        new(HostileAlertOnHello, LabRole.Server, "answers the ClientHello with a fatal handshake_failure alert", Hostile),
+    ];
+
+    /// <summary>Finds a profile by its exact (case-insensitive) name.</summary>
+    public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out LabProfile profile)
+    {
+        foreach (var p in All)
+        {
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) { profile = p; return true; }
+        }
+        profile = null;
+        return false;
+    }
+}

@@ -1,0 +1,75 @@
+using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto;
+
+namespace TlsDoctor.Lab.Servers;
+
+/// <summary>How one BouncyCastle-served profile behaves: versions, suites in preference order, DH group, quirks.</summary>
+internal sealed record LabServerSpec(
+    ProtocolVersion[] Versions,
+    int[] CipherSuites,
+    DHGroup? DhGroup,
+    bool BrokenDhLeadingZero = false,
+    bool FailTls12Finished = false)
+{
+    // A 512-bit safe-prime group (openssl dhparam 512): what export-era firmware shipped.
+    private static readonly DHGroup Dh512 = new(
+        new BigInteger("896221c343186ba2e7e141e2d9867b74b90a1d5fa17599a9e7d126bf7e3055db6196f4dfbcc4b36db5bba1dec4bdbaca05105016de8a62feed86252e46c1e1d7", 16),
+        null, BigInteger.Two, 0);
+
+    // RFC 2409 Oakley group 2 (1024 bits): p is just below 2^1024, so P(Z < 2^1016) is 1/256 almost exactly.
+    private static readonly DHGroup Dh1024 = DHStandardGroups.rfc2409_1024;
+
+    public static LabServerSpec? For(string profile) => profile switch
+    {
+        LabProfiles.MfdWeakDh => new(
+            ProtocolVersion.TLSv10.Only(),
+            [
+                CipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA, CipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
+                CipherSuite.TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA,
+                CipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA, CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA,
+                CipherSuite.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+            ],
+            Dh512),
+        LabProfiles.MfdBrokenDh => new(
+            ProtocolVersion.TLSv12.DownTo(ProtocolVersion.TLSv10),
+            [
+                CipherSuite.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA256, CipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+                CipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA, CipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
+                CipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA, CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA,
+            ],
+            Dh1024, BrokenDhLeadingZero: true),
+        LabProfiles.MfdFakeTls12 => new(
+            ProtocolVersion.TLSv12.DownTo(ProtocolVersion.TLSv10),
+            [
+                CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA256,
+                CipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA, CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA,
+                CipherSuite.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+            ],
+            null, FailTls12Finished: true),
+        LabProfiles.MfdTls12Only => new(
+            ProtocolVersion.TLSv12.Only(),
+            [
+                CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+            ],
+            null),
+        LabProfiles.PaymentSha512 => new(
+            ProtocolVersion.TLSv12.Only(),
+            [
+                CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256,
+            ],
+            null),
+        LabProfiles.MfdModern => new(
+            ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv12),
+            [
+                CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+                CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            ],
+            null),
+        _ => null,
+    };
+}

@@ -1,0 +1,62 @@
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+using TlsDoctor.Lab.Crypto;
+
+namespace TlsDoctor.Lab.Servers;
+
+/// <summary>A BouncyCastle TLS server configured by a <see cref="LabServerSpec"/>; one instance per connection.</summary>
+internal sealed class LabTlsServer(BcTlsCrypto crypto, LabServerSpec spec, LabCredential credential) : DefaultTlsServer(crypto)
+{
+    private readonly BcTlsCrypto _crypto = crypto;
+
+    protected override ProtocolVersion[] GetSupportedVersions() => spec.Versions;
+
+    protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto, spec.CipherSuites);
+
+    // Devices choose from their own list: that is what makes mfd-weak-dh pick DHE over RSA key exchange.
+    protected override bool PreferLocalCipherSuites() => true;
+
+    // Old firmware ignores RFC 7919: it serves its one configured group whatever supported_groups says,
+    // so DHE stays selectable even when the client lists no FFDHE group.
+    protected override int GetMaximumNegotiableFiniteFieldBits() => spec.DhGroup is null ? base.GetMaximumNegotiableFiniteFieldBits() : 8192;
+
+    public override TlsDHConfig GetDHConfig() => spec.DhGroup is { } g ? new TlsDHConfig(g) : base.GetDHConfig();
+
+    // Renegotiation and session tickets are out of scope for the lab; EMS stays on (BC default) as on most firmware.
+    public override TlsCredentials GetCredentials()
+    {
+        var version = m_context.ServerVersion;
+        var isTls13 = TlsUtilities.IsTlsV13(version);
+        var kx = m_context.SecurityParameters.KeyExchangeAlgorithm;
+        if (!isTls13 && kx == KeyExchangeAlgorithm.RSA)
+            return new BcDefaultTlsCredentialedDecryptor(_crypto, BuildCertificate(isTls13), credential.PrivateKey);
+        if (isTls13 || kx is KeyExchangeAlgorithm.DHE_RSA or KeyExchangeAlgorithm.ECDHE_RSA)
+            return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(m_context), _crypto, credential.PrivateKey,
+                BuildCertificate(isTls13), ChooseSignature(version, isTls13));
+        throw new TlsFatalAlert(AlertDescription.internal_error);
+    }
+
+    private Certificate BuildCertificate(bool isTls13)
+    {
+        var certs = credential.ChainDer.Select(der => Crypto.CreateCertificate(der)).ToArray();
+        if (!isTls13) return new Certificate(certs);
+        return new Certificate(TlsUtilities.EmptyBytes, certs.Select(c => new CertificateEntry(c, null)).ToArray());
+    }
+
+    private SignatureAndHashAlgorithm? ChooseSignature(ProtocolVersion version, bool isTls13)
+    {
+        if (!TlsUtilities.IsSignatureAlgorithmsExtensionAllowed(version)) return null;
+        var offered = m_context.SecurityParameters.ClientSigAlgs;
+        if (offered is null)
+            return isTls13 ? SignatureAndHashAlgorithm.rsa_pss_rsae_sha256 : SignatureAndHashAlgorithm.GetInstance(HashAlgorithm.sha1, SignatureAlgorithm.rsa);
+        foreach (var alg in offered)
+        {
+            var ok = alg.Signature == SignatureAlgorithm.rsa_pss_rsae_sha256 || alg.Signature == SignatureAlgorithm.rsa_pss_rsae_sha384
+                || alg.Signature == SignatureAlgorithm.rsa_pss_rsae_sha512
+                || (!isTls13 && alg.Signature == SignatureAlgorithm.rsa);
+            if (ok && Crypto.HasSignatureAndHashAlgorithm(alg)) return alg;
+        }
+        throw new TlsFatalAlert(AlertDescription.handshake_failure, "no RSA signature scheme offered");
+    }
+}

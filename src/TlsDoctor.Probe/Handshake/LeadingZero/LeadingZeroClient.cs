@@ -1,0 +1,131 @@
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+using Org.BouncyCastle.Utilities;
+using BcCipherSuite = Org.BouncyCastle.Tls.CipherSuite;
+
+namespace TlsDoctor.Probe.Handshake.LeadingZero;
+
+/// <summary>Shared between the client, its crypto and its DH agreement: what happened in one handshake.</summary>
+internal sealed class LeadingZeroState
+{
+    public LeadingZeroStage Stage { get; set; } = LeadingZeroStage.Connect;
+    public int? DhBits { get; set; }
+    public bool SharedLeadingZero { get; set; }
+    public bool PublicLeadingZero { get; set; }
+    public int Attempts { get; set; }
+    public ushort? Version { get; set; }
+    public ushort? Suite { get; set; }
+}
+
+/// <summary>A BouncyCastle client that offers only DHE-RSA suites and forces leading zeros on request.</summary>
+internal sealed class LeadingZeroClient(LeadingZeroCrypto crypto, ProtocolVersion version, LeadingZeroState state)
+    : DefaultTlsClient(crypto)
+{
+    protected override ProtocolVersion[] GetSupportedVersions() => version.Only();
+
+    protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto,
+    [
+        BcCipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, BcCipherSuite.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+        BcCipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA256, BcCipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+        BcCipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+        BcCipherSuite.TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA,
+    ]);
+
+    // No FFDHE groups: a server following RFC 7919 would otherwise answer with ffdhe2048 instead of its own group,
+    // and the point is to exercise the device's own DH code with its own group.
+    protected override IList<int> GetSupportedGroups(IList<int> namedGroupRoles) => new List<int>();
+
+    public override TlsDHGroupVerifier GetDHGroupVerifier() => new Verifier(state);
+
+    public override void NotifyServerVersion(ProtocolVersion serverVersion)
+    {
+        base.NotifyServerVersion(serverVersion);
+        state.Version = (ushort)((serverVersion.MajorVersion << 8) | serverVersion.MinorVersion);
+        state.Stage = LeadingZeroStage.ServerHello;
+    }
+
+    public override void NotifySelectedCipherSuite(int selectedCipherSuite)
+    {
+        base.NotifySelectedCipherSuite(selectedCipherSuite);
+        state.Suite = (ushort)selectedCipherSuite;
+    }
+
+    public override void NotifyHandshakeComplete()
+    {
+        base.NotifyHandshakeComplete();
+        state.Stage = LeadingZeroStage.Completed;
+    }
+
+    public override TlsAuthentication GetAuthentication() => new AcceptAny();
+
+    // The probe diagnoses key exchange, not trust: any certificate is fine.
+    private sealed class AcceptAny : TlsAuthentication
+    {
+        public void NotifyServerCertificate(TlsServerCertificate serverCertificate) { }
+        public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest) => null;
+    }
+
+    // BouncyCastle's DefaultTlsDHGroupVerifier accepts only its known groups of ≥ 2048 bits; devices use others.
+    private sealed class Verifier(LeadingZeroState state) : TlsDHGroupVerifier
+    {
+        public bool Accept(DHGroup dhGroup)
+        {
+            state.DhBits = dhGroup.P.BitLength;
+            state.Stage = LeadingZeroStage.ServerKeyExchange;
+            return dhGroup.P.BitLength >= 512;
+        }
+    }
+}
+
+/// <summary>BcTlsCrypto whose DH agreements choose the private value per <see cref="LeadingZeroMode"/>.</summary>
+internal sealed class LeadingZeroCrypto(SecureRandom random, LeadingZeroMode mode, LeadingZeroState state) : BcTlsCrypto(random)
+{
+    public override TlsDHDomain CreateDHDomain(TlsDHConfig dhConfig) => new Domain(this, dhConfig, mode, state);
+
+    private sealed class Domain(BcTlsCrypto crypto, TlsDHConfig config, LeadingZeroMode mode, LeadingZeroState state)
+        : BcTlsDHDomain(crypto, config)
+    {
+        public override TlsAgreement CreateDH() => new Agreement(this, mode, state);
+
+        public int PrimeLength => BigIntegers.GetUnsignedByteLength(m_domainParameters.P);
+
+        public Org.BouncyCastle.Math.BigInteger Agree(DHPrivateKeyParameters priv, DHPublicKeyParameters pub) =>
+            pub.Y.ModPow(priv.X, m_domainParameters.P);
+    }
+
+    /// <summary>Client side: BouncyCastle calls ReceivePeerValue (Ys) before GenerateEphemeral, so x can be chosen knowing Ys.</summary>
+    private sealed class Agreement(Domain domain, LeadingZeroMode mode, LeadingZeroState state) : BcTlsDH(domain)
+    {
+        private const int MaxAttempts = 256 * 64; // P(no hit) = (255/256)^16384 ≈ 1e-28
+
+        public override byte[] GenerateEphemeral()
+        {
+            var len = domain.PrimeLength;
+            for (var attempt = 1; ; attempt++)
+            {
+                m_localKeyPair = domain.GenerateKeyPair();
+                var y = ((DHPublicKeyParameters)m_localKeyPair.Public).Y;
+                var z = domain.Agree((DHPrivateKeyParameters)m_localKeyPair.Private, m_peerPublicKey);
+                var yZero = BigIntegers.GetUnsignedByteLength(y) < len;
+                var zZero = BigIntegers.GetUnsignedByteLength(z) < len;
+                var hit = mode switch
+                {
+                    LeadingZeroMode.ForceSharedSecretLeadingZero => zZero,
+                    LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded => yZero,
+                    _ => true,
+                };
+                if (!hit && attempt < MaxAttempts) continue;
+                state.Attempts = attempt;
+                state.SharedLeadingZero = zZero;
+                state.PublicLeadingZero = yZero;
+                // BouncyCastle pads Yc to the prime's length (as RFC 7919 asks); the unpadded mode sends minimal bytes.
+                return mode == LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded
+                    ? BigIntegers.AsUnsignedByteArray(y)
+                    : domain.EncodePublicKey((DHPublicKeyParameters)m_localKeyPair.Public);
+            }
+        }
+    }
+}

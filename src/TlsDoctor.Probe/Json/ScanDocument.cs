@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TlsDoctor.Core;
+
+namespace TlsDoctor.Probe.Json;
+
+/// <summary>The `scan --json` document: one entry per target. Field names are a contract (docs/json.md).</summary>
+public sealed record ScanDocument(ImmutableArray<ScanJson> Scans);
+
+/// <summary>One scanned target as JSON.</summary>
+public sealed record ScanJson(
+    string Target,
+    string Host,
+    int Port,
+    bool Reachable,
+    string? Error,
+    ImmutableArray<ProtocolJson> Protocols,
+    ImmutableArray<string> Groups,
+    ImmutableArray<CertificateJson> Certificates,
+    ImmutableArray<BehaviourJson> Behaviours,
+    int Handshakes,
+    long ElapsedMs,
+    ImmutableArray<AttemptJson>? Attempts = null);
+
+/// <summary>One protocol version as JSON.</summary>
+public sealed record ProtocolJson(
+    string Version,
+    bool Supported,
+    bool? ServerOrder,
+    ImmutableArray<SuiteJson> CipherSuites,
+    HandshakeJson? FullHandshake);
+
+/// <summary>One accepted suite as JSON; dhBits is what a client offering no FFDHE group gets.</summary>
+public sealed record SuiteJson(string Name, string Code, string KeyExchange, int? DhBits = null, int? DhBitsWithFfdhe = null, string? Group = null);
+
+/// <summary>A full handshake's outcome as JSON.</summary>
+public sealed record HandshakeJson(bool Completed, string Stage, string? Alert, bool AlertSentByUs = false, string? CipherSuite = null, int? DhBits = null, string? Error = null);
+
+/// <summary>A certificate as JSON.</summary>
+public sealed record CertificateJson(
+    string Subject,
+    string Issuer,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    string KeyAlgorithm,
+    int KeyBits,
+    string? Curve,
+    string SignatureAlgorithm,
+    ImmutableArray<string> SubjectAlternativeNames,
+    bool SelfSigned,
+    string Sha256,
+    string? Der = null);
+
+/// <summary>An observed behaviour as JSON.</summary>
+public sealed record BehaviourJson(string Kind, string Detail, string? Version = null);
+
+/// <summary>One connection of the scan as JSON.</summary>
+public sealed record AttemptJson(int Id, string Purpose, string Offered, string Outcome, long ElapsedMs);
+
+/// <summary>Source-generated serializer settings for every scan JSON type: camelCase, indented, nulls kept.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
+[JsonSerializable(typeof(ScanDocument))]
+public sealed partial class ScanJsonContext : JsonSerializerContext;
+
+/// <summary>Converts between scan results and their JSON form, both ways (a saved scan feeds `simulate`).</summary>
+public static class ScanJsonMapper
+{
+    /// <summary>The JSON form of one scan; attempts only when asked (they are long).</summary>
+    public static ScanJson ToJson(ScanResult r, bool includeAttempts = true) => ToJson(r.Target, r.Reachable, r.Error, r.Profile, r.Handshakes,
+        (long)r.Elapsed.TotalMilliseconds, includeAttempts ? [.. r.Attempts.Select(a => new AttemptJson(a.Id, a.Purpose, a.Offered, a.Outcome, a.ElapsedMs))] : null);
+
+    public static ScanJson ToJson(ProbeTarget target, bool reachable, string? error, ServerProfile p, int handshakes, long elapsedMs, ImmutableArray<AttemptJson>? attempts) => new(
+        target.ToString(), target.Host, target.Port, reachable, error,
+        [.. p.Protocols.Select(ToJson)],
+        [.. p.Groups.Select(g => g.Name)],
+        [.. p.Certificates.Select(ToJson)],
+        [.. p.Behaviours.Select(b => new BehaviourJson(b.Kind, b.Detail, b.Version?.Name()))],
+        handshakes, elapsedMs, attempts);
+
+    public static ProtocolJson ToJson(ProtocolSupport p) => new(
+        p.Version.Name(), p.Supported, p.ServerOrder,
+        [.. p.CipherSuites.Select(s => new SuiteJson(
+            s.Suite.Name,
+            p.Version == TlsVersion.SSLv2 ? Sslv2Code(s.Suite.Name) : s.Suite.Hex,
+            s.Suite.KeyExchange.Name(), s.DhBits, s.DhBitsWithFfdhe, s.Group?.Name))],
+        p.FullHandshake is { } h ? new HandshakeJson(h.Completed, h.Stage, h.Alert?.Name(), h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error) : null);
+
+    private static string Sslv2Code(string name) =>
+        Sslv2CipherKinds.All.FirstOrDefault(k => k.Name == name) is { } k ? $"0x{k.Code:x6}" : name;
+
+    public static CertificateJson ToJson(CertificateInfo c) => new(
+        c.Subject, c.Issuer, c.NotBefore, c.NotAfter, c.KeyAlgorithm, c.KeyBits, c.Curve, c.SignatureAlgorithm,
+        c.SubjectAlternativeNames, c.SelfSigned, c.Sha256, c.Der);
+
+    /// <summary>Rebuilds a server profile from a saved scan; unknown names are kept as unknown codes where possible.</summary>
+    public static ServerProfile ToProfile(ScanJson s)
+    {
+        var protocols = ImmutableArray.CreateBuilder<ProtocolSupport>();
+        foreach (var p in s.Protocols.IsDefault ? [] : s.Protocols)
+        {
+            if (!TlsVersions.TryParse(p.Version, out var v)) throw new FormatException($"unknown protocol version '{p.Version}'");
+            var suites = ImmutableArray.CreateBuilder<AcceptedSuite>();
+            foreach (var cs in p.CipherSuites.IsDefault ? [] : p.CipherSuites)
+            {
+                if (v == TlsVersion.SSLv2) continue;
+                if (!CipherSuites.TryParse(cs.Name, out var suite) && !CipherSuites.TryParse(cs.Code, out suite))
+                    throw new FormatException($"unknown cipher suite '{cs.Name}' ({cs.Code})");
+                NamedGroup? group = cs.Group is not null && NamedGroups.TryParse(cs.Group, out var g) ? g : null;
+                suites.Add(new AcceptedSuite(suite, cs.DhBits, cs.DhBitsWithFfdhe, group));
+            }
+            HandshakeCheck? hs = p.FullHandshake is { } h
+                ? new HandshakeCheck(h.Completed, h.Stage, AlertNames.TryParse(h.Alert, out var a) ? a : null, h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error)
+                : null;
+            protocols.Add(new ProtocolSupport(v, p.Supported, p.ServerOrder, suites.ToImmutable(), hs));
+        }
+        var groups = (s.Groups.IsDefault ? [] : s.Groups).Select(n => NamedGroups.TryParse(n, out var g) ? g : throw new FormatException($"unknown group '{n}'"));
+        var certs = ImmutableArray.CreateBuilder<CertificateInfo>();
+        foreach (var c in s.Certificates.IsDefault ? [] : s.Certificates)
+        {
+            if (c.Der is { Length: > 0 } der)
+            {
+                try { certs.Add(CertificateInfo.FromDer(Convert.FromBase64String(der))); continue; }
+                catch (FormatException) { /* fall back to the fields */ }
+                catch (System.Security.Cryptography.CryptographicException) { }
+            }
+            certs.Add(new CertificateInfo(c.Subject, c.Issuer, c.NotBefore, c.NotAfter, c.KeyAlgorithm, c.KeyBits, c.Curve, c.SignatureAlgorithm,
+                c.SubjectAlternativeNames.IsDefault ? [] : c.SubjectAlternativeNames, c.SelfSigned, c.Sha256, ""));
+        }
+        var behaviours = (s.Behaviours.IsDefault ? [] : s.Behaviours)
+            .Select(b => new Behaviour(b.Kind, b.Detail, TlsVersions.TryParse(b.Version, out var bv) ? bv : null));
+        return new ServerProfile(protocols.ToImmutable(), [.. groups], [], certs.ToImmutable(), [.. behaviours]);
+    }
+
+    /// <summary>Reads a `scan --json` document; throws <see cref="JsonException"/> or <see cref="FormatException"/> with a reason.</summary>
+    public static ScanDocument Read(string json) =>
+        JsonSerializer.Deserialize(json, ScanJsonContext.Default.ScanDocument) ?? throw new JsonException("empty document");
+}

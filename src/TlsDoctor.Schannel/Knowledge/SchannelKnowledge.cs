@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace TlsDoctor.Schannel.Knowledge;
+
+/// <summary>The embedded knowledge base (Data/*.json): releases, updates, .NET defaults and named assumptions.</summary>
+public sealed partial class SchannelKnowledge
+{
+    private static readonly Lazy<SchannelKnowledge> Instance = new(Load);
+
+    /// <summary>The knowledge compiled into this assembly (loaded once, immutable).</summary>
+    public static SchannelKnowledge Default => Instance.Value;
+
+    public ImmutableArray<WindowsRelease> Releases { get; }
+    public ImmutableArray<UpdateInfo> Updates { get; }
+    public DotNetKnowledge DotNet { get; }
+    public ImmutableArray<Assumption> Assumptions { get; }
+
+    private SchannelKnowledge(ImmutableArray<WindowsRelease> releases, ImmutableArray<UpdateInfo> updates, DotNetKnowledge dotnet, ImmutableArray<Assumption> assumptions)
+    {
+        Releases = releases;
+        Updates = updates;
+        DotNet = dotnet;
+        Assumptions = assumptions;
+    }
+
+    /// <summary>The release with that id (2008, 2008r2, 2012, 2012r2, 2016, 2019, 2022, 2025).</summary>
+    public WindowsRelease Release(string id) => Releases.First(r => r.Id == id);
+
+    /// <summary>The assumption with that id (throws for an unknown id: data and code must agree).</summary>
+    public Assumption Assumption(string id) => Assumptions.FirstOrDefault(a => a.Id == id) ?? throw new KeyNotFoundException($"assumption {id} is not in assumptions.json");
+
+    /// <summary>The update with that KB id, or null.</summary>
+    public UpdateInfo? Update(string kb) => Updates.FirstOrDefault(u => u.Id.Equals(kb, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Resolves an --os value: release id or alias ("2012r2", "Windows Server 2012 R2", "Windows 8.1"), a build number
+    /// ("9600", "14393.3542", "10.0.14393"), or a ProductName. Unknown builds map to the newest release below them.
+    /// </summary>
+    public bool TryResolveOs(string? text, out WindowsRelease release, out OsMatch match)
+    {
+        release = null!;
+        match = default;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        var t = Normalize(text);
+        foreach (var r in Releases)
+            if (Normalize(r.Id) == t || Normalize(r.Name) == t || r.Aliases.Any(a => Normalize(a) == t))
+            {
+                release = r;
+                match = new OsMatch(null, null, false);
+                return true;
+            }
+        var bm = BuildPattern().Match(text.Trim());
+        if (bm.Success && int.TryParse(bm.Groups["build"].Value, out var build) && build >= 6000)
+        {
+            int? ubr = bm.Groups["ubr"].Success && int.TryParse(bm.Groups["ubr"].Value, out var u) ? u : null;
+            var exact = Releases.FirstOrDefault(r => r.Builds.Contains(build));
+            var nearest = exact ?? Releases.Where(r => r.Builds.Min() <= build).OrderByDescending(r => r.Builds.Min()).FirstOrDefault();
+            if (nearest is null) return false;
+            release = nearest;
+            match = new OsMatch(build, ubr, exact is null);
+            return true;
+        }
+        // ProductName such as "Windows Server 2012 R2 Standard": the longest release name or alias it contains.
+        var best = Releases
+            .SelectMany(r => r.Aliases.Append(r.Name).Select(a => (r, a: Normalize(a))))
+            .Where(p => p.a.Length >= 4 && t.Contains(p.a, StringComparison.Ordinal))
+            .OrderByDescending(p => p.a.Length).FirstOrDefault();
+        if (best.r is null) return false;
+        release = best.r;
+        match = new OsMatch(null, null, false);
+        return true;
+    }
+
+    private static string Normalize(string s) => new string(s.ToLowerInvariant().Where(char.IsLetterOrDigit).ToArray())
+        .Replace("microsoft", "").Replace("windowsserver", "ws").Replace("server", "ws").Replace("windows", "win");
+
+    [GeneratedRegex(@"^(?:10\.0\.|6\.\d\.)?(?<build>\d{4,5})(?:\.(?<ubr>\d+))?$")]
+    private static partial Regex BuildPattern();
+
+    private static SchannelKnowledge Load()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { ReadCommentHandling = JsonCommentHandling.Skip };
+        var releases = Read<ReleasesFile>("releases.json", options).Releases;
+        var updates = Read<UpdatesFile>("updates.json", options).Updates;
+        var dotnet = Read<DotNetKnowledge>("dotnet.json", options);
+        var assumptions = Read<AssumptionsFile>("assumptions.json", options).Assumptions;
+        return new SchannelKnowledge(releases, updates, dotnet, assumptions);
+    }
+
+    private static T Read<T>(string name, JsonSerializerOptions options)
+    {
+        var resource = "TlsDoctor.Schannel.Data." + name;
+        using var stream = typeof(SchannelKnowledge).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidDataException($"embedded resource {resource} is missing");
+        return JsonSerializer.Deserialize<T>(stream, options) ?? throw new InvalidDataException($"{resource} is empty");
+    }
+
+    private sealed record ReleasesFile(ImmutableArray<WindowsRelease> Releases);
+    private sealed record UpdatesFile(ImmutableArray<UpdateInfo> Updates);
+    private sealed record AssumptionsFile(ImmutableArray<Assumption> Assumptions);
+}
+
+/// <summary>How an --os value matched: the build and revision it named, and whether the build was mapped to the nearest release.</summary>
+public readonly record struct OsMatch(int? Build, int? Ubr, bool Nearest);
