@@ -42,7 +42,7 @@ public sealed class HandshakeReassembler
 
     private readonly int _maxMessageLength;
     private readonly Queue<HandshakeMessage> _ready = new();
-    private byte[] _pending = new byte[1024];
+    private byte[] _pending = new byte[256];
     private int _pendingLength;
     private long _streamOffset; // offset of _pending[0] in the handshake byte stream
     private WireError? _poisoned;

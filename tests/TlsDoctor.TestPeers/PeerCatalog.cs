@@ -98,7 +98,7 @@ public static class PeerCatalog
         PeerTarget.Tls10Tls11RsaOnly, PeerEngine.OpenSsl, [T10, T11], [RsaAes256CbcSha, RsaAes128CbcSha],
         ServerOrder: true, DhBits: null, Groups: [],
         PeerCertificate.Rsa2048Sha256, ClientNeedsSeclevelShim: false,
-        "openssl s_server at the default security level: TLS 1.0/1.1 with RSA key exchange needs no @SECLEVEL=0.");
+        "openssl s_server with @SECLEVEL=0 (at level 2 it answers TLS 1.0 with internal_error); a client needs only @SECLEVEL=0, no shim.");
 
     /// <summary>TLS 1.2 only, sends a two-certificate chain signed with SHA-512 (the guide's payment service).</summary>
     public static PeerSpec Sha512Chain() => new(
@@ -129,7 +129,8 @@ public static class PeerCatalog
     /// <summary>TLS 1.2 only with an ECDSA P-256 certificate and ECDHE-ECDSA suites in server order.</summary>
     public static PeerSpec EcdsaTls12() => new(
         PeerTarget.EcdsaTls12, PeerEngine.OpenSsl, [T12], [EcdheEcdsaAes256GcmSha384, EcdheEcdsaAes128GcmSha256],
-        ServerOrder: true, DhBits: null, Groups: ["secp256r1", "x25519"],
+        ServerOrder: true, DhBits: null, Groups: ["secp256r1"],
         PeerCertificate.EcdsaP256, ClientNeedsSeclevelShim: false,
-        "openssl s_server -serverpref -groups P-256:X25519.");
+        "openssl s_server -serverpref -groups P-256. In TLS 1.2 the certificate's curve must also be in the client's " +
+        "supported_groups (RFC 8422 §5.1): a client offering only x25519 gets handshake_failure.");
 }

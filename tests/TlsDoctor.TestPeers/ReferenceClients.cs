@@ -92,7 +92,7 @@ public static partial class OpenSslClient
         var chainStart = text.IndexOf("Certificate chain", StringComparison.Ordinal);
         if (chainStart >= 0)
         {
-            var chainEnd = text.IndexOf("\n---", chainStart, StringComparison.Ordinal);
+            var chainEnd = text.IndexOf("\n---\n", chainStart, StringComparison.Ordinal);
             var chain = chainEnd > 0 ? text[chainStart..chainEnd] : text[chainStart..];
             foreach (Match pem in PemBlock().Matches(chain))
             {

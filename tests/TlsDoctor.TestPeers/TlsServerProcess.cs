@@ -206,8 +206,9 @@ public static class ServerCommand
         var legacy = spec.Suites.Where(s => !s.IsTls13).Select(s => s.OpenSslName).ToList();
         if (legacy.Count > 0)
         {
-            // DH below 2048 bits and RSA-1024 keys are refused at Debian's default level 2.
-            var weak = spec.DhBits is < 2048 || spec.CertificateFacts.KeyBits < 2048 && spec.CertificateFacts.KeyAlgorithm == "RSA";
+            // Debian's default level 2 refuses DH below 2048 bits, RSA-1024 keys, and (server side) TLS 1.0/1.1.
+            var weak = spec.DhBits is < 2048 || spec.MinVersion < TlsVersion.TLSv1_2
+                || spec.CertificateFacts.KeyBits < 2048 && spec.CertificateFacts.KeyAlgorithm == "RSA";
             args.AddRange(["-cipher", string.Join(':', legacy) + (weak ? ":@SECLEVEL=0" : "")]);
         }
         var tls13 = spec.Suites.Where(s => s.IsTls13).Select(s => s.OpenSslName).ToList();

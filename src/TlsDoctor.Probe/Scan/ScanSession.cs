@@ -54,11 +54,14 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         + (s.Cipher.Contains("GCM") || s.Cipher.Contains("CHACHA") || s.Cipher.Contains("CCM") ? 500 : 0)
         - (s.Export ? 500 : 0);
 
-    private static readonly ImmutableArray<ushort> EcGroups = NamedGroups.All
-        .Where(g => g.Kind == GroupKind.EllipticCurve && g.Code < 0x0100).Select(g => g.Code).ToImmutableArray();
+    // Offered in the order common clients use, so a server that follows the client's order shows a familiar choice.
+    private static readonly ImmutableArray<ushort> PreferredGroups = [0x001D, 0x0017, 0x0018, 0x0019, 0x001E];
 
-    private static readonly ImmutableArray<ushort> AllGroups = NamedGroups.All
-        .Where(g => g.Kind != GroupKind.Unknown && g.Code is < 0xFE00).Select(g => g.Code).ToImmutableArray();
+    private static readonly ImmutableArray<ushort> EcGroups = [.. PreferredGroups, .. NamedGroups.All
+        .Where(g => g.Kind == GroupKind.EllipticCurve && g.Code < 0x0100 && !PreferredGroups.Contains(g.Code)).Select(g => g.Code)];
+
+    private static readonly ImmutableArray<ushort> AllGroups = [.. EcGroups, .. NamedGroups.All
+        .Where(g => g.Kind != GroupKind.Unknown && g.Code is < 0xFE00 && !EcGroups.Contains(g.Code)).Select(g => g.Code)];
 
     private static readonly ImmutableArray<ushort> FfdheGroups = [0x0100, 0x0101, 0x0102, 0x0103, 0x0104];
 
@@ -349,7 +352,8 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
     private ClientHelloSpec BuildSpec(TlsVersion max, IReadOnlyList<ushort> suites, IReadOnlyList<ushort>? groups)
     {
         var list = suites.ToList();
-        if (max != TlsVersion.TLSv1_3 || list.Any(s => s < 0x1301 || s > 0x13FF)) list.Add(CipherSuites.EmptyRenegotiationInfoScsv);
+        var tls13Only = max == TlsVersion.TLSv1_3 && list.All(IsTls13Suite);
+        if (!tls13Only) list.Add(CipherSuites.EmptyRenegotiationInfoScsv);
         var spec = new ClientHelloSpec
         {
             LegacyVersion = max >= TlsVersion.TLSv1_2 ? (ushort)0x0303 : (ushort)max,
@@ -360,14 +364,13 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         spec = spec with
         {
             ServerName = _sni,
-            SupportedGroups = groups is null ? (max == TlsVersion.TLSv1_3 && !list.Any(s => s < 0x1301) ? AllGroups : small ? [0x001D, 0x0017, 0x0018, 0x0019] : EcGroups) : [.. groups],
+            SupportedGroups = groups is null ? (tls13Only ? AllGroups : small ? [0x001D, 0x0017, 0x0018, 0x0019] : EcGroups) : [.. groups],
             EcPointFormats = true,
             SignatureAlgorithms = max >= TlsVersion.TLSv1_2 ? (small ? [0x0401, 0x0501, 0x0201, 0x0403, 0x0503, 0x0203, 0x0804, 0x0601] : SignatureAlgorithms) : null,
             ExtendedMasterSecret = !small,
         };
         if (max == TlsVersion.TLSv1_3)
         {
-            var tls13Only = !list.Any(s => s < 0x1301 || s > 0x13FF);
             spec = spec with
             {
                 SupportedVersions = tls13Only ? [0x0304] : [0x0304, 0x0303, 0x0302, 0x0301],
@@ -381,6 +384,8 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         if (!small && size is >= 256 and < 512) spec = spec with { PadToLength = 512 };
         return spec;
     }
+
+    private static bool IsTls13Suite(ushort code) => CipherSuites.Get(code).ValidIn(TlsVersion.TLSv1_3);
 
     private void Absorb(TlsVersion maxOffered, IReadOnlyList<ushort> offered, HelloResponse r)
     {
@@ -410,7 +415,7 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         // Proof of server order: it passed over a suite we listed earlier that it also accepts (found later).
         state.Remaining.Remove(code);
         state.Found.Add(new AcceptedSuite(suite, suite.KeyExchange.IsFiniteFieldDh() ? r.DhBits : null, null, r.Group));
-        if (r.Group is not null && state.FirstGroup is null && (v != TlsVersion.TLSv1_3 || offered.All(s => s is >= 0x1301 and <= 0x13FF)))
+        if (r.Group is not null && state.FirstGroup is null && (v != TlsVersion.TLSv1_3 || offered.All(IsTls13Suite)))
             state.FirstGroup = r.Group;
         _offerPositions[(v, code)] = offered.ToList();
         if (state.ServerOrder is null) state.ServerOrder = ProveServerOrder(state);

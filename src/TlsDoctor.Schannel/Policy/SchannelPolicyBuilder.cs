@@ -112,7 +112,7 @@ public static class SchannelPolicyBuilder
                 var dbd = reg.Get(key, "DisabledByDefault");
                 if (enabled is not null || dbd is not null)
                 {
-                    var detail = string.Join(", ", new[] { enabled, dbd }.OfType<RegEntry>().Select(Describe));
+                    var detail = string.Join(", ", new[] { enabled, dbd }.OfType<RegEntry>().Select(e => Describe(e)));
                     if (state == ProtocolState.NotSupported)
                         warnings.Add($"{detail} is set, but {release.Name} does not implement {v.Name()}; the value has no effect.");
                     else

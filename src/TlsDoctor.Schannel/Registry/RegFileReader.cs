@@ -188,7 +188,8 @@ public static class RegFileReader
                     bytes.Add(b);
                 }
                 if (!more) break;
-                if (start + consumed + 1 >= lines.Length) throw new RegParseException(segLine, "line continuation '\\' at the end of the file");
+                if (start + consumed + 1 >= lines.Length || lines[start + consumed + 1].Trim().Length == 0)
+                    throw new RegParseException(segLine, "line continuation '\\' followed by nothing (end of file or empty line)");
                 consumed++;
                 segLine = lineNo + consumed;
                 segment = lines[start + consumed];

@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+using TlsDoctor.Schannel.Knowledge;
+using TlsDoctor.Schannel.Registry;
+
+namespace TlsDoctor.Schannel.Policy;
+
+/// <summary>Command-line style options of `policy show` / `simulate --client windows:…`.</summary>
+public sealed record PolicyOptions
+{
+    /// <summary>--os: release id, alias, OS name or build number; null = from the snapshot or registry.</summary>
+    public string? Os { get; init; }
+    /// <summary>--updates values (comma-separated, repeatable); empty and no file = unknown.</summary>
+    public ImmutableArray<string> Updates { get; init; } = [];
+    /// <summary>Content of --updates-file (Get-HotFix or systeminfo output).</summary>
+    public string? UpdatesFileText { get; init; }
+    /// <summary>--reg files, applied in order.</summary>
+    public ImmutableArray<string> RegFiles { get; init; } = [];
+    /// <summary>--dotnet 4.5|4.6|4.7+.</summary>
+    public string? DotNet { get; init; }
+    /// <summary>--product-setting "Tls11, Tls12".</summary>
+    public string? ProductSetting { get; init; }
+    /// <summary>A snapshot written by `policy export` (its registry comes first, --reg files are applied over it).</summary>
+    public PolicySnapshot? Snapshot { get; init; }
+}
+
+/// <summary>Entry points that turn user options into a policy.</summary>
+public static class WindowsPolicy
+{
+    /// <summary>
+    /// Builds the policy from options. Input errors are typed: <see cref="PolicyInputException"/> (unknown or
+    /// missing OS, bad --dotnet), <see cref="FormatException"/> (bad KB id), <see cref="RegParseException"/> (broken .reg,
+    /// with line), <see cref="ProductSettingException"/> (bad product setting).
+    /// </summary>
+    public static SchannelPolicy Build(PolicyOptions options, SchannelKnowledge? knowledge = null)
+    {
+        var k = knowledge ?? SchannelKnowledge.Default;
+        var inputs = options.Snapshot?.ToInputs() ?? new PolicyInputs();
+        if (options.Os is not null)
+        {
+            if (!k.TryResolveOs(options.Os, out var release, out var match))
+                throw new PolicyInputException($"unknown Windows release \"{options.Os}\"; use one of {string.Join(", ", k.Releases.Select(r => r.Id))}, an OS name or a build number");
+            inputs = inputs with { Release = release, Build = match.Build ?? release.Build, Ubr = match.Ubr ?? inputs.Ubr, BuildMappedToNearest = match.Nearest };
+        }
+        var ids = UpdateLists.ParseIds(options.Updates.IsDefault ? [] : options.Updates);
+        if (options.UpdatesFileText is { } text) ids = [.. ids.Concat(UpdateLists.ParseText(text)).Distinct(StringComparer.OrdinalIgnoreCase)];
+        if (!ids.IsEmpty || options.UpdatesFileText is not null) inputs = inputs with { Updates = ids };
+        var registry = inputs.Registry;
+        foreach (var file in options.RegFiles.IsDefault ? [] : options.RegFiles)
+            registry = registry.Apply(RegFileReader.ReadFile(file), Path.GetFileName(file));
+        inputs = inputs with { Registry = registry };
+        if (options.DotNet is not null)
+        {
+            if (!DotNetFrameworks.TryParse(options.DotNet, out var f)) throw new PolicyInputException($"--dotnet \"{options.DotNet}\" is not one of 4.5, 4.6, 4.7+");
+            inputs = inputs with { DotNet = f };
+        }
+        if (options.ProductSetting is not null) inputs = inputs with { ProductSetting = Policy.ProductSetting.Parse(options.ProductSetting) };
+        return SchannelPolicyBuilder.Build(inputs, k);
+    }
+
+    /// <summary>The default policy of a release ("2012r2", "Windows Server 2019", "17763"), for `simulate --client windows:2012r2`.</summary>
+    public static SchannelPolicy ForOs(string os, IEnumerable<string>? updates = null) =>
+        Build(new PolicyOptions { Os = os, Updates = updates is null ? [] : [.. updates] });
+}

@@ -1,0 +1,345 @@
+using System.Collections.Immutable;
+using TlsDoctor.Core;
+
+namespace TlsDoctor.Core.Tests.Negotiation;
+
+public class NegotiatorTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    internal static CipherSuite S(string name) => Vocabulary.Suite(name);
+
+    internal static CertificateInfo Cert(string subject = "CN=mfd", int bits = 2048, string sig = "sha256WithRSAEncryption",
+        string key = "RSA", bool selfSigned = true, string fp = "aa11", DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
+        new(subject, selfSigned ? subject : "CN=ca", notBefore ?? new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            notAfter ?? new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), key, bits, key == "EC" ? "secp256r1" : null, sig, [], selfSigned, fp, "");
+
+    internal static ServerProfile Server(TlsVersion[] versions, string[] suites, int? dhBits = null, bool? serverOrder = false,
+        string[]? groups = null, CertificateInfo? cert = null, params Behaviour[] behaviours) =>
+        new([.. TlsVersions.All.Select(v => versions.Contains(v)
+                ? new ProtocolSupport(v, true, serverOrder, [.. suites.Select(S).Where(s => s.ValidIn(v))
+                    .Select(s => new AcceptedSuite(s, s.KeyExchange.IsFiniteFieldDh() ? dhBits ?? 2048 : null))])
+                : ProtocolSupport.NotSupported(v))],
+            [.. (groups ?? ["secp256r1"]).Select(Vocabulary.Group)], [], [cert ?? Cert()], [.. behaviours]);
+
+    internal static ClientProfile Client(TlsVersion[] versions, string[] suites, string[]? groups = null, string[]? schemes = null) =>
+        new("test client", [.. versions], [.. suites.Select(S)], [.. (groups ?? ["x25519", "secp256r1", "secp384r1"]).Select(Vocabulary.Group)],
+            [.. (schemes ?? ["rsa_pkcs1_sha256", "rsa_pkcs1_sha384", "rsa_pkcs1_sha1", "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]).Select(Vocabulary.Scheme)],
+            ["server_name", "renegotiation_info"])
+        { DhMinBits = 1024, RsaMinBits = 1024 };
+
+    private static readonly TlsVersion[] T10to12 = [TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2];
+    private const string DheAes256 = "TLS_DHE_RSA_WITH_AES_256_CBC_SHA";
+    private const string DheAes128 = "TLS_DHE_RSA_WITH_AES_128_CBC_SHA";
+    private const string RsaAes128 = "TLS_RSA_WITH_AES_128_CBC_SHA";
+    private const string EcdheGcm = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+
+    private static void AssertFailure(HandshakeOutcome o, string reason, string side)
+    {
+        Assert.False(o.Completed, o.Explanation);
+        Assert.Equal(reason, o.Reason);
+        Assert.Equal(side, o.AbortingSide);
+        Assert.Null(o.FailureRate);
+    }
+
+    // Guide case TD001: the device only offers DHE with a 512-bit group; Windows requires 1024 (MS15-055).
+    [Fact]
+    public void Weak_dh_is_rejected_by_the_client_without_an_alert_like_schannel()
+    {
+        var client = Client(T10to12, [EcdheGcm, DheAes256, DheAes128]) with { DhRejectAlert = null };
+        var o = Negotiator.Simulate(client, Server(T10to12, [DheAes256, DheAes128], dhBits: 512));
+        AssertFailure(o, FailureReasons.DhTooSmall, Sides.Client);
+        Assert.Null(o.Alert);
+        Assert.Equal(512, o.KeyExchangeBits);
+        Assert.Equal(KeyExchange.DHE, o.KeyExchange);
+        Assert.Equal(TlsVersion.TLSv1_2, o.Version);
+    }
+
+    [Fact]
+    public void Weak_dh_gives_insufficient_security_from_a_generic_client()
+    {
+        var o = Negotiator.Simulate(Client(T10to12, [DheAes256]), Server(T10to12, [DheAes256], dhBits: 768));
+        AssertFailure(o, FailureReasons.DhTooSmall, Sides.Client);
+        Assert.Equal(AlertDescription.InsufficientSecurity, o.Alert);
+    }
+
+    [Fact]
+    public void Weak_dh_fixed_by_lowering_the_client_minimum()
+    {
+        var client = Client(T10to12, [DheAes256]) with { DhMinBits = 512 };
+        var o = Negotiator.Simulate(client, Server(T10to12, [DheAes256], dhBits: 512));
+        Assert.True(o.Healthy, o.Explanation);
+    }
+
+    [Fact]
+    public void Dh_larger_than_an_old_client_handles_is_dh_too_large()
+    {
+        var client = Client(T10to12, [DheAes256]) with { DhMinBits = 512, DhMaxBits = 1024 };
+        var o = Negotiator.Simulate(client, Server(T10to12, [DheAes256], dhBits: 2048));
+        AssertFailure(o, FailureReasons.DhTooLarge, Sides.Client);
+    }
+
+    // Guide case TD002: the device does not strip the leading zero of the DH secret.
+    [Fact]
+    public void Dh_leading_zero_bug_fails_about_one_in_256()
+    {
+        var server = Server(T10to12, [DheAes256], behaviours: new Behaviour(BehaviourKinds.DhLeadingZeroBug, "proven by a chosen secret"));
+        var o = Negotiator.Simulate(Client(T10to12, [DheAes256]), server);
+        Assert.True(o.Completed);
+        Assert.Equal(FailureReasons.DhLeadingZero, o.Reason);
+        Assert.Equal(Sides.Server, o.AbortingSide);
+        Assert.Equal(AlertDescription.BadRecordMac, o.Alert);
+        Assert.Equal(1.0 / 256, o.FailureRate!.Value, 6);
+        Assert.False(o.Healthy);
+    }
+
+    [Fact]
+    public void Dh_leading_zero_does_not_matter_when_ecdhe_is_chosen()
+    {
+        var server = Server(T10to12, [EcdheGcm, DheAes256], behaviours: new Behaviour(BehaviourKinds.DhLeadingZeroBug, "x"));
+        var o = Negotiator.Simulate(Client(T10to12, [EcdheGcm, DheAes256]), server);
+        Assert.True(o.Healthy, o.Explanation);
+        Assert.Equal(KeyExchange.ECDHE, o.KeyExchange);
+    }
+
+    [Fact]
+    public void Unpatched_client_against_correct_server_also_fails_one_in_256_but_two_buggy_sides_agree()
+    {
+        var buggyClient = Client(T10to12, [DheAes256]) with { StripsDhLeadingZero = false };
+        var correct = Negotiator.Simulate(buggyClient, Server(T10to12, [DheAes256]));
+        Assert.Equal(FailureReasons.DhLeadingZero, correct.Reason);
+        var same = Negotiator.Simulate(buggyClient, Server(T10to12, [DheAes256], behaviours: new Behaviour(BehaviourKinds.DhLeadingZeroBug, "x")));
+        Assert.True(same.Healthy, same.Explanation);
+    }
+
+    // Guide case TD003: "fake TLS 1.2" — ServerHello 1.2 then bad_record_mac.
+    [Fact]
+    public void Fake_tls12_fails_after_hello_with_bad_record_mac()
+    {
+        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKinds.HandshakeFailsAfterHello, "Finished fails", TlsVersion.TLSv1_2));
+        var o = Negotiator.Simulate(Client(T10to12, [RsaAes128]), server);
+        AssertFailure(o, FailureReasons.HandshakeFailsAfterHello, Sides.Server);
+        Assert.Equal(AlertDescription.BadRecordMac, o.Alert);
+        Assert.Equal(TlsVersion.TLSv1_2, o.Version);
+    }
+
+    [Fact]
+    public void Fake_tls12_is_avoided_by_limiting_the_client_to_tls11()
+    {
+        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKinds.HandshakeFailsAfterHello, "Finished fails", TlsVersion.TLSv1_2));
+        var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_0, TlsVersion.TLSv1_1], [RsaAes128]), server);
+        Assert.True(o.Healthy, o.Explanation);
+        Assert.Equal(TlsVersion.TLSv1_1, o.Version);
+    }
+
+    // Guide case TD005: no common protocol, in both directions.
+    [Fact]
+    public void Tls12_only_client_vs_tls10_server_client_rejects_the_lower_version()
+    {
+        var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_2], [RsaAes128]), Server([TlsVersion.SSLv3, TlsVersion.TLSv1_0], [RsaAes128]));
+        AssertFailure(o, FailureReasons.NoCommonProtocol, Sides.Client);
+        Assert.Equal(AlertDescription.ProtocolVersion, o.Alert);
+        Assert.Equal(TlsVersion.TLSv1_0, o.Version);
+    }
+
+    [Fact]
+    public void Tls10_client_vs_tls12_only_server_server_rejects_the_hello()
+    {
+        var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_0], [RsaAes128]), Server([TlsVersion.TLSv1_2], [RsaAes128]));
+        AssertFailure(o, FailureReasons.NoCommonProtocol, Sides.Server);
+        Assert.Equal(AlertDescription.ProtocolVersion, o.Alert);
+        Assert.Null(o.Version);
+    }
+
+    [Fact]
+    public void Client_with_a_version_gap_aborts_when_the_server_picks_the_gap()
+    {
+        var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_0, TlsVersion.TLSv1_2], [RsaAes128]), Server([TlsVersion.TLSv1_0, TlsVersion.TLSv1_1], [RsaAes128]));
+        AssertFailure(o, FailureReasons.NoCommonProtocol, Sides.Client);
+        Assert.Equal(TlsVersion.TLSv1_1, o.Version);
+    }
+
+    // Guide case TD004: SHA-512 certificate with TLS 1.2 on unpatched Windows.
+    [Fact]
+    public void Sha512_certificate_in_tls12_fails_on_unpatched_windows()
+    {
+        var client = Client(T10to12, [RsaAes128]) with { Sha512InTls12 = false };
+        var o = Negotiator.Simulate(client, Server(T10to12, [RsaAes128], cert: Cert(sig: "sha512WithRSAEncryption")));
+        AssertFailure(o, FailureReasons.Sha512Tls12Unpatched, Sides.Client);
+        Assert.Equal(TlsVersion.TLSv1_2, o.Version);
+    }
+
+    [Fact]
+    public void Sha512_certificate_is_fine_in_tls10_and_when_patched()
+    {
+        var server = Server([TlsVersion.TLSv1_0], [RsaAes128], cert: Cert(sig: "sha512WithRSAEncryption"));
+        Assert.True(Negotiator.Simulate(Client(T10to12, [RsaAes128]) with { Sha512InTls12 = false }, server).Healthy);
+        var server12 = Server(T10to12, [RsaAes128], cert: Cert(sig: "sha512WithRSAEncryption"));
+        Assert.True(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server12).Healthy);
+    }
+
+    // Guide case TD006: the device does not trust the server certificate.
+    [Fact]
+    public void Untrusted_certificate_is_rejected_with_unknown_ca()
+    {
+        var device = Client(T10to12, [RsaAes128]) with { TrustedCertificates = ["ffff"] };
+        var o = Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(fp: "aa11")));
+        AssertFailure(o, FailureReasons.UntrustedCertificate, Sides.Client);
+        Assert.Equal(AlertDescription.UnknownCa, o.Alert);
+        Assert.True(Negotiator.Simulate(device with { TrustedCertificates = ["AA11"] }, Server(T10to12, [RsaAes128], cert: Cert(fp: "aa11"))).Healthy);
+    }
+
+    // Guide case TD007: the device cannot verify SHA-256 / RSA-2048.
+    [Fact]
+    public void Old_device_cannot_verify_sha256_signature()
+    {
+        var device = Client([TlsVersion.TLSv1_0], [RsaAes128]) with { AcceptedCertificateHashes = ["md5", "sha1"] };
+        var o = Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(bits: 1024)));
+        AssertFailure(o, FailureReasons.CertificateHashUnsupported, Sides.Client);
+        Assert.True(Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(bits: 1024, sig: "sha1WithRSAEncryption"))).Healthy);
+    }
+
+    [Fact]
+    public void Old_device_cannot_verify_rsa_2048()
+    {
+        var device = Client([TlsVersion.TLSv1_0], [RsaAes128]) with { RsaMaxBits = 1024 };
+        AssertFailure(Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(bits: 2048))), FailureReasons.CertificateKeyTooLarge, Sides.Client);
+    }
+
+    [Fact]
+    public void Rsa_512_certificate_is_too_small_for_windows()
+    {
+        var o = Negotiator.Simulate(Client(T10to12, [RsaAes128]), Server(T10to12, [RsaAes128], cert: Cert(bits: 512)));
+        AssertFailure(o, FailureReasons.CertificateKeyTooSmall, Sides.Client);
+    }
+
+    [Fact]
+    public void Ec_certificate_for_a_client_that_only_verifies_rsa()
+    {
+        var device = Client(T10to12, ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]) with { AcceptedCertificateKeys = ["RSA"] };
+        var o = Negotiator.Simulate(device, Server(T10to12, ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"], cert: Cert(key: "EC", bits: 256, sig: "ecdsa-with-SHA256")));
+        AssertFailure(o, FailureReasons.CertificateKeyUnsupported, Sides.Client);
+    }
+
+    [Fact]
+    public void No_common_cipher_suite_is_a_server_handshake_failure()
+    {
+        var o = Negotiator.Simulate(Client(T10to12, [EcdheGcm]), Server(T10to12, ["TLS_RSA_WITH_RC4_128_SHA"]));
+        AssertFailure(o, FailureReasons.NoCommonCipherSuite, Sides.Server);
+        Assert.Equal(AlertDescription.HandshakeFailure, o.Alert);
+    }
+
+    [Fact]
+    public void Ecdhe_without_a_common_curve_is_no_common_group()
+    {
+        var o = Negotiator.Simulate(Client(T10to12, [EcdheGcm], groups: ["secp384r1"]), Server(T10to12, [EcdheGcm], groups: ["secp256r1"]));
+        AssertFailure(o, FailureReasons.NoCommonGroup, Sides.Server);
+    }
+
+    [Fact]
+    public void Without_a_common_curve_the_server_falls_back_to_a_non_ec_suite()
+    {
+        var o = Negotiator.Simulate(Client(T10to12, [EcdheGcm, RsaAes128], groups: ["secp384r1"]), Server(T10to12, [EcdheGcm, RsaAes128], groups: ["secp256r1"]));
+        Assert.True(o.Healthy, o.Explanation);
+        Assert.Equal(RsaAes128, o.CipherSuite!.Name);
+    }
+
+    [Fact]
+    public void Expired_and_not_yet_valid_certificates_need_a_clock()
+    {
+        var expired = Server(T10to12, [RsaAes128], cert: Cert(notAfter: new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.True(Negotiator.Simulate(Client(T10to12, [RsaAes128]), expired).Healthy);
+        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), expired, Now), FailureReasons.CertificateExpired, Sides.Client);
+        var early = Server(T10to12, [RsaAes128], cert: Cert(notBefore: new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), early, Now), FailureReasons.CertificateNotYetValid, Sides.Client);
+    }
+
+    [Fact]
+    public void Version_intolerant_server_aborts_on_a_tls12_hello()
+    {
+        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKinds.VersionIntolerance, "resets on 1.2 hello", TlsVersion.TLSv1_2));
+        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server), FailureReasons.VersionIntolerance, Sides.Server);
+        Assert.True(Negotiator.Simulate(Client([TlsVersion.TLSv1_0], [RsaAes128]), server).Healthy);
+    }
+
+    [Fact]
+    public void Extension_intolerant_server_aborts()
+    {
+        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKinds.ExtensionIntolerance, "x"));
+        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server), FailureReasons.ExtensionIntolerance, Sides.Server);
+    }
+
+    [Fact]
+    public void Server_order_and_client_order_pick_different_suites()
+    {
+        var client = Client(T10to12, [EcdheGcm, RsaAes128]);
+        Assert.Equal(EcdheGcm, Negotiator.Simulate(client, Server(T10to12, [RsaAes128, EcdheGcm], serverOrder: false)).CipherSuite!.Name);
+        Assert.Equal(RsaAes128, Negotiator.Simulate(client, Server(T10to12, [RsaAes128, EcdheGcm], serverOrder: true)).CipherSuite!.Name);
+    }
+
+    [Fact]
+    public void Healthy_tls13_pair_uses_the_common_group()
+    {
+        TlsVersion[] v = [TlsVersion.TLSv1_2, TlsVersion.TLSv1_3];
+        var o = Negotiator.Simulate(Client(v, ["TLS_AES_128_GCM_SHA256", EcdheGcm]), Server(v, ["TLS_AES_128_GCM_SHA256", EcdheGcm], groups: ["x25519", "secp256r1"]));
+        Assert.True(o.Healthy, o.Explanation);
+        Assert.Equal(TlsVersion.TLSv1_3, o.Version);
+        Assert.Equal(KeyExchange.ECDHE, o.KeyExchange);
+        Assert.Equal("x25519", o.Group!.Name);
+    }
+
+    [Fact]
+    public void Healthy_tls12_ecdhe_pair()
+    {
+        var o = Negotiator.Simulate(Client(T10to12, [EcdheGcm, DheAes256, RsaAes128]), Server(T10to12, [DheAes256, EcdheGcm, RsaAes128]));
+        Assert.True(o.Healthy, o.Explanation);
+        Assert.Equal(TlsVersion.TLSv1_2, o.Version);
+        Assert.Equal(EcdheGcm, o.CipherSuite!.Name);
+        Assert.Equal(256, o.KeyExchangeBits);
+        Assert.Null(o.Reason);
+        Assert.Null(o.AbortingSide);
+    }
+
+    [Fact]
+    public void Healthy_legacy_pair_on_tls10_with_dhe_2048()
+    {
+        var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_0], [DheAes128]), Server([TlsVersion.SSLv3, TlsVersion.TLSv1_0], [DheAes128], dhBits: 2048));
+        Assert.True(o.Healthy, o.Explanation);
+        Assert.Equal(2048, o.KeyExchangeBits);
+    }
+
+    [Fact]
+    public void Rsa_certificate_needs_an_rsa_signature_scheme_in_tls12()
+    {
+        var client = Client(T10to12, [EcdheGcm], schemes: ["ecdsa_secp256r1_sha256"]);
+        var o = Negotiator.Simulate(client, Server(T10to12, [EcdheGcm]));
+        AssertFailure(o, FailureReasons.NoCommonSignatureScheme, Sides.Server);
+    }
+
+    [Fact]
+    public void Trust_checked_after_handshake_reports_the_dh_failure_first_and_lists_the_rest()
+    {
+        var client = Client(T10to12, [DheAes256]) with { TrustedCertificates = ["ffff"], ChecksTrustAfterHandshake = true };
+        var o = Negotiator.Simulate(client, Server(T10to12, [DheAes256], dhBits: 512));
+        Assert.Equal(FailureReasons.DhTooSmall, o.Reason);
+        Assert.Contains(FailureReasons.UntrustedCertificate, o.AdditionalReasons);
+        var wire = Negotiator.Simulate(client with { ChecksTrustAfterHandshake = false }, Server(T10to12, [DheAes256], dhBits: 512));
+        Assert.Equal(FailureReasons.UntrustedCertificate, wire.Reason);
+    }
+
+    [Fact]
+    public void Simulation_is_deterministic()
+    {
+        var c = Client(T10to12, [EcdheGcm, DheAes256]);
+        var s = Server(T10to12, [DheAes256, EcdheGcm], serverOrder: true);
+        Assert.Equal(Negotiator.Simulate(c, s), Negotiator.Simulate(c, s));
+    }
+
+    [Fact]
+    public void Reasons_are_unique_and_documented()
+    {
+        var codes = FailureReasons.All.Select(r => r.Code).ToList();
+        Assert.Equal(codes.Count, codes.Distinct().Count());
+        Assert.All(typeof(FailureReasons).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!), c => Assert.Contains(c, codes));
+    }
+}

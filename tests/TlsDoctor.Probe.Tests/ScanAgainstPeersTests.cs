@@ -1,0 +1,112 @@
+using TlsDoctor.Core;
+using TlsDoctor.Probe;
+using TlsDoctor.TestPeers;
+
+namespace TlsDoctor.Probe.Tests;
+
+/// <summary>Scans real OpenSSL and GnuTLS servers and compares with the facts each was configured to show.</summary>
+public sealed class ScanAgainstPeersTests(PeerScans scans) : IClassFixture<PeerScans>
+{
+    public static TheoryData<PeerTarget> Targets() => new(Enum.GetValues<PeerTarget>());
+
+    private async Task<(PeerSpec spec, ScanResult result)> ScanAsync(PeerTarget target) => (PeerCatalog.Get(target), await scans.GetAsync(target));
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Versions_are_exactly_the_configured_ones(PeerTarget target)
+    {
+        var (spec, r) = await ScanAsync(target);
+        Assert.True(r.Reachable, r.Error);
+        Assert.Null(r.Error);
+        Assert.Equal(spec.Versions.OrderBy(v => v), r.Profile.SupportedVersions.OrderBy(v => v));
+        // Unsupported versions are listed too.
+        Assert.Equal(TlsVersions.All, r.Profile.Protocols.Select(p => p.Version));
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Suites_order_and_preference_match(PeerTarget target)
+    {
+        var (spec, r) = await ScanAsync(target);
+        foreach (var v in spec.Versions)
+        {
+            var p = r.Profile.For(v)!;
+            var expected = spec.Suites.Where(s => CipherSuites.Get(s.Code).ValidIn(v)).Select(s => s.Name).ToList();
+            var found = p.CipherSuites.Select(s => s.Suite.Name).ToList();
+            if (spec.ServerOrder)
+            {
+                Assert.Equal(expected, found);
+                Assert.True(p.ServerOrder, $"{v.Name()}: server order not detected");
+            }
+            else
+            {
+                Assert.Equal(expected.OrderBy(n => n), found.OrderBy(n => n));
+                Assert.False(p.ServerOrder, $"{v.Name()}: client order not detected");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Dh_sizes_groups_and_certificate_match(PeerTarget target)
+    {
+        var (spec, r) = await ScanAsync(target);
+        var dhe = r.Profile.Protocols.SelectMany(p => p.CipherSuites).Where(s => s.Suite.KeyExchange == KeyExchange.DHE).ToList();
+        if (spec.DhBits is { } bits)
+        {
+            Assert.NotEmpty(dhe);
+            Assert.All(dhe, s => Assert.Equal(bits, s.DhBits));
+            Assert.All(dhe, s => Assert.Equal(spec.DhBitsWhenClientOffersFfdhe, s.DhBitsWithFfdhe));
+        }
+        else Assert.Empty(dhe);
+
+        // A server that follows the client's order follows it for groups too; only then is the order ours, not its.
+        if (spec.ServerOrder) Assert.Equal(spec.Groups, r.Profile.Groups.Select(g => g.Name));
+        else Assert.Equal(spec.Groups.OrderBy(g => g), r.Profile.Groups.Select(g => g.Name).OrderBy(g => g));
+
+        var facts = spec.CertificateFacts;
+        var leaf = r.Profile.Certificates[0];
+        Assert.Equal(facts.KeyAlgorithm, leaf.KeyAlgorithm);
+        Assert.Equal(facts.KeyBits, leaf.KeyBits);
+        Assert.Equal(facts.SignatureAlgorithm, leaf.SignatureAlgorithm);
+        Assert.Contains(facts.SubjectCommonName, leaf.Subject);
+        Assert.Equal(facts.SelfSigned, leaf.SelfSigned);
+        Assert.Matches("^[0-9a-f]{64}$", leaf.Sha256);
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Full_handshakes_complete_and_connections_stay_within_budget(PeerTarget target)
+    {
+        var (spec, r) = await ScanAsync(target);
+        foreach (var v in spec.Versions)
+        {
+            var hs = r.Profile.For(v)!.FullHandshake;
+            Assert.NotNull(hs);
+            Assert.True(hs.Completed, $"{v.Name()}: {hs.Stage} {hs.Alert} {hs.Error}");
+        }
+        Assert.DoesNotContain(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.HandshakeFailsAfterHello);
+        // Iterative removal: accepted + 1 per version, plus the SSLv2 probe and the side checks (order, FFDHE), plus groups and handshakes.
+        var budget = r.Profile.Protocols.Sum(p => p.CipherSuites.Length + 1) + 3 + r.Profile.Groups.Length + spec.Versions.Count;
+        Assert.InRange(r.Handshakes, 1, budget);
+        Assert.Equal(r.Handshakes, r.Attempts.Length);
+    }
+}
+
+/// <summary>One scan per target for the whole class: the scan is the expensive part, the assertions are many.</summary>
+public sealed class PeerScans : IAsyncLifetime
+{
+    private static readonly ProbeOptions Options = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60));
+    private readonly PeerServers _servers = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<PeerTarget, Lazy<Task<ScanResult>>> _scans = new();
+
+    public Task<ScanResult> GetAsync(PeerTarget target) => _scans.GetOrAdd(target, t => new Lazy<Task<ScanResult>>(async () =>
+    {
+        var server = await _servers.GetAsync(t);
+        return await new TlsScanner(Options).ScanAsync(new ProbeTarget(server.Host, server.Port));
+    })).Value;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _servers.DisposeAsync();
+}
