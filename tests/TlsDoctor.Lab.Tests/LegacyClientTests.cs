@@ -67,8 +67,18 @@ public sealed class LegacyClientTests(LabFixture lab)
         var ok = await LabClients.RunLegacyClientAsync(old.EndPoint, new LegacyClientOptions([], Timeout) { TrustedDer = [oldCert.RawData] }, default);
         Assert.True(ok.Completed, ok.Reason + "\n" + old.StandardError);
 
-        await using var modern = await TestPeers.Peers.StartAsync(PeerTarget.Tls10Tls11RsaOnly);
-        using var modernCert = X509Certificate2.CreateFromPem(File.ReadAllText(env.Certificates.Rsa2048.CertificatePath));
+        // OpenSSL 3.0 serves TLS 1.0 only at @SECLEVEL=0 (its MD5+SHA-1 default sigalg fails tls_choose_sigalg
+        // otherwise, even for RSA key exchange), so this server is started by hand.
+        var rsa2048 = env.Certificates.Rsa2048;
+        await using var modern = await TlsServerProcess.StartAsync(port =>
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(env.Tools.OpenSsl) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "s_server", "-accept", $"127.0.0.1:{port}", "-cert", rsa2048.CertificatePath, "-key", rsa2048.KeyPath,
+                         "-no_tls1_2", "-no_tls1_3", "-cipher", "AES128-SHA:AES256-SHA:@SECLEVEL=0" })
+                psi.ArgumentList.Add(a);
+            return psi;
+        });
+        using var modernCert = X509Certificate2.CreateFromPem(File.ReadAllText(rsa2048.CertificatePath));
         var bad = await LabClients.RunLegacyClientAsync(modern.EndPoint, new LegacyClientOptions([], Timeout) { TrustedDer = [modernCert.RawData] }, default);
         Assert.Equal((false, AlertDescription.UnsupportedCertificate, true), (bad.Completed, bad.Alert, bad.AlertSentByClient));
     }

@@ -33,8 +33,9 @@ public sealed class TlsServerProcess : IAsyncDisposable
     public string CommandLine { get; }
     /// <summary>The catalogue spec this server was started from, or null for a custom command.</summary>
     public PeerSpec? Spec { get; }
-    public int ProcessId => _process.Id;
-    public bool HasExited => _process.HasExited;
+    public int ProcessId { get; private set; }
+    /// <summary>True once the process has ended (always after dispose).</summary>
+    public bool HasExited => Volatile.Read(ref _disposed) != 0 || _process.HasExited;
     /// <summary>The last 64 KiB the server wrote to stderr.</summary>
     public string StandardError { get { lock (_stderr) return _stderr.ToString(); } }
     public string StandardOutput { get { lock (_stdout) return _stdout.ToString(); } }
@@ -92,6 +93,7 @@ public sealed class TlsServerProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        server.ProcessId = process.Id;
         return server;
     }
 

@@ -109,6 +109,19 @@ public static class FullHandshakeProbe
         }
     }
 
+    /// <summary>Loads and JITs the handshake engine off the network path, so the first real handshake is not the slow one.</summary>
+    /// <remarks>A scan starts this on a spare core while its raw hellos wait for the device.</remarks>
+    public static void WarmUp()
+    {
+        var crypto = new BcTlsCrypto(new SecureRandom());
+        var x25519 = crypto.CreateECDomain(new TlsECConfig(Org.BouncyCastle.Tls.NamedGroup.x25519)).CreateECDH();
+        x25519.GenerateEphemeral();
+        var p256 = crypto.CreateECDomain(new TlsECConfig(Org.BouncyCastle.Tls.NamedGroup.secp256r1)).CreateECDH();
+        p256.GenerateEphemeral();
+        _ = crypto.HasEncryptionAlgorithm(EncryptionAlgorithm.AES_128_GCM);
+        _ = Implemented.Count;
+    }
+
     /// <summary>True when BouncyCastle can negotiate this suite in this version.</summary>
     public static bool CanOffer(ushort suite, TlsVersion version)
     {

@@ -32,15 +32,23 @@ public static class RawHelloProbe
         await using (conn.ConfigureAwait(false))
         {
             var reader = new FlightReader(conn);
+            // Each read has its own timeout; this bounds a peer that drips one byte just before each expires.
+            using var flight = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            flight.CancelAfter(options.ReadTimeout * 3);
             try
             {
-                await conn.SendAsync(hello, ct).ConfigureAwait(false);
-                return await reader.ReadAsync(sslv2, ct).ConfigureAwait(false);
+                await conn.SendAsync(hello, flight.Token).ConfigureAwait(false);
+                return await reader.ReadAsync(sslv2, flight.Token).ConfigureAwait(false);
             }
             catch (ProbeException e)
             {
                 // An answer that was already understood stays valid even if the peer then hangs or resets.
                 return reader.Partial ?? HelloResponse.Failed(e);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return reader.Partial ?? new HelloResponse(HelloOutcome.Timeout,
+                    Error: $"the server's answer trickled in too slowly (over {(options.ReadTimeout * 3).TotalSeconds:0.#} s)", ErrorKind: ProbeErrorKind.ReadTimeout);
             }
         }
     }

@@ -83,6 +83,10 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
 
     public async Task RunAsync(CancellationToken ct)
     {
+        // The handshake engine loads on the spare core while the first hellos wait for the device.
+        var warm = options.FullHandshakes ? Task.Run(FullHandshakeProbe.WarmUp, CancellationToken.None) : Task.CompletedTask;
+        _ = warm.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+
         // 1. One hello offering every version and suite: the highest version and the server's first choice in it.
         Report("versions");
         var top = await HelloAsync("versions: highest", TlsVersion.TLSv1_3, AllTopSuites(), ct).ConfigureAwait(false);

@@ -28,7 +28,8 @@ public sealed record SuiteRow(
     bool? StrongCrypto,
     bool StrongCryptoAssumed = false,
     bool ExplicitOnly = false,
-    bool CodeUnconfirmed = false)
+    bool CodeUnconfirmed = false,
+    bool ExplicitOnlyAssumed = false)
 {
     /// <summary>The IANA name: the Windows string without its curve suffix.</summary>
     public string IanaName => CurveSuffix is null ? WindowsName : WindowsName[..WindowsName.LastIndexOf('_')];

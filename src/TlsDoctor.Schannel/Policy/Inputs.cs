@@ -126,13 +126,14 @@ public sealed record ProductSetting(string Raw, ImmutableArray<TlsVersion> Versi
 /// <summary>Parses --updates values and --updates-file content (Get-HotFix tables, systeminfo output).</summary>
 public static partial class UpdateLists
 {
-    /// <summary>KB ids from --updates arguments ("KB2919355,KB2975719", repeatable); a token that is not a KB id throws <see cref="FormatException"/>.</summary>
+    /// <summary>KB ids from --updates arguments ("KB2919355,KB2975719", repeatable; "none" for an empty installed set); a token that is not a KB id throws <see cref="FormatException"/>.</summary>
     public static ImmutableArray<string> ParseIds(IEnumerable<string> arguments)
     {
         var result = new List<string>();
         foreach (var arg in arguments)
             foreach (var token in arg.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
+                if (token.Equals("none", StringComparison.OrdinalIgnoreCase)) continue; // "--updates none": known to have none
                 var m = IdPattern().Match(token);
                 if (!m.Success) throw new FormatException($"\"{token}\" is not a KB id (expected e.g. KB2975719)");
                 result.Add("KB" + m.Groups["n"].Value);

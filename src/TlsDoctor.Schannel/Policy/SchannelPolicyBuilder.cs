@@ -178,6 +178,7 @@ public static class SchannelPolicyBuilder
             }
         }
         if (chosen.Any(c => c.Row.StrongCryptoAssumed)) Assume("vista-strong-crypto");
+        if (Norm(rows.Enabled).Any(r => r.ExplicitOnlyAssumed)) Assume("null-suites-explicit-2008");
 
         // Merge curve variants into one IANA suite, first position wins.
         var merged = new List<PolicySuite>();
@@ -360,6 +361,7 @@ public static class SchannelPolicyBuilder
         }
         var inbound = serverProtocols.Where(p => p.State == ProtocolState.Enabled).Select(p => new Sourced<TlsVersion>(p.Version, p.Source)).ToImmutableArray();
         Assume("inbound-system-default");
+        Assume("schannel-server-order");
         Assume("port-5012");
         Assume("strong-crypto-inbound");
         if (outbound.Count == 0) warnings.Add("outbound: no protocol version remains; every outbound TLS connection fails (AcquireCredentialsHandle error).");

@@ -9,7 +9,7 @@ public sealed record PolicyOptions
 {
     /// <summary>--os: release id, alias, OS name or build number; null = from the snapshot or registry.</summary>
     public string? Os { get; init; }
-    /// <summary>--updates values (comma-separated, repeatable); empty and no file = unknown.</summary>
+    /// <summary>--updates values (comma-separated, repeatable, "none"); empty and no file = unknown (all known updates assumed).</summary>
     public ImmutableArray<string> Updates { get; init; } = [];
     /// <summary>Content of --updates-file (Get-HotFix or systeminfo output).</summary>
     public string? UpdatesFileText { get; init; }
@@ -43,7 +43,7 @@ public static class WindowsPolicy
         }
         var ids = UpdateLists.ParseIds(options.Updates.IsDefault ? [] : options.Updates);
         if (options.UpdatesFileText is { } text) ids = [.. ids.Concat(UpdateLists.ParseText(text)).Distinct(StringComparer.OrdinalIgnoreCase)];
-        if (!ids.IsEmpty || options.UpdatesFileText is not null) inputs = inputs with { Updates = ids };
+        if (!options.Updates.IsDefaultOrEmpty || options.UpdatesFileText is not null) inputs = inputs with { Updates = ids };
         var registry = inputs.Registry;
         foreach (var file in options.RegFiles.IsDefault ? [] : options.RegFiles)
             registry = registry.Apply(RegFileReader.ReadFile(file), Path.GetFileName(file));
