@@ -174,30 +174,41 @@ run_tool() { # tool target port -> writes $RAW/<target>.<tool>.<run>.out ; print
     nmap)      cmd=(timeout "$TOOL_TIMEOUT" nmap -n -Pn -p "$p" --script ssl-enum-ciphers 127.0.0.1) ;;
     testssl)   cmd=(timeout "$TESTSSL_TIMEOUT" testssl --nodns none --warnings batch --quiet "127.0.0.1:$p") ;;
   esac
+  local load; load=$(cut -d' ' -f1 /proc/loadavg)
   syn_reset "$p"
   t0=$(date +%s%N)
   in_ns "${cmd[@]}" </dev/null >"$out.out" 2>"$out.err" || rc=$?
   t1=$(date +%s%N)
-  echo "$(((t1 - t0) / 1000000)) $(syn_count "$p") $rc"
+  echo "$(((t1 - t0) / 1000000)) $(syn_count "$p") $rc $load"
 }
 
 MEAS=$RAW/measurements.tsv
-printf 'target\ttool\trun\twall_ms\tsyns\texit\thandshakes\n' >"$MEAS"
+# load1: the 1-minute load average when the run started (other work on the machine skews wall times).
+printf 'target\ttool\trun\twall_ms\tsyns\texit\thandshakes\tload1\n' >"$MEAS"
 for t in $TARGETS; do
-  for tool in $TOOLS; do
-    for run in $(seq "$RUNS"); do
-      read -r ms syns rc < <(run_tool "$tool" "$t" "${PORT[$t]}" "$run")
+  # Runs interleaved (each tool once, then again) so that changing load on the machine hits every tool alike.
+  for run in $(seq "$RUNS"); do
+    for tool in $TOOLS; do
+      read -r ms syns rc load < <(run_tool "$tool" "$t" "${PORT[$t]}" "$run")
       hs=-
       [[ $tool == tlsdoctor ]] && hs=$(jq -r '.scans[0].handshakes // "-"' "$RAW/$t.$tool.$run.out" 2>/dev/null || echo -)
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$tool" "$run" "$ms" "$syns" "$rc" "$hs" >>"$MEAS"
-      log "$t $tool run $run: ${ms} ms, $syns connections, exit $rc${hs:+, handshakes $hs}"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$tool" "$run" "$ms" "$syns" "$rc" "$hs" "$load" >>"$MEAS"
+      log "$t $tool run $run: ${ms} ms, $syns connections, exit $rc$([[ $hs == - ]] || echo ", handshakes $hs"), load $load"
     done
   done
+  if [[ " $TOOLS " == *" tlsdoctor "* ]]; then
+    # One more, untimed run with -v: its JSON lists every connection and what it was for.
+    p=${PORT[$t]}
+    syn_reset "$p"
+    in_ns timeout "$TOOL_TIMEOUT" "$TLSDOCTOR" scan "127.0.0.1:$p" --json -v </dev/null >"$RAW/$t.tlsdoctor.verbose.out" 2>"$RAW/$t.tlsdoctor.verbose.err" || true
+    echo "$(syn_count "$p")" >"$RAW/$t.tlsdoctor.verbose.syns"
+  fi
 done
 
 # Versions of everything, for the report.
 {
   echo "nproc: $(nproc)"
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "cpu: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
   echo "kernel: $(uname -r)"
   echo "os: $(. /etc/os-release; echo "$PRETTY_NAME")"
@@ -213,21 +224,17 @@ done
 # The server command lines, for the report.
 for t in $TARGETS; do echo "$t	${CMD[$t]//$WORK/\$W}"; done >"$RAW/servers.tsv"
 
-log "measurements in $MEAS; writing the report"
-COMMAND_LINE="$COMMAND_LINE" RUNS="$RUNS" TARGETS="$TARGETS" TOOLS="$TOOLS" \
-  bash "$ROOT/bench/scan/report.sh" "$RAW" >"$RAW/section.md"
+{
+  echo "command: $COMMAND_LINE"
+  echo "env: RUNS=$RUNS TARGETS=\"$TARGETS\" TOOLS=\"$TOOLS\""
+  echo "started: $STAMP"
+  echo "finished: $(date -u +%Y%m%dT%H%M%SZ)"
+} >"$RAW/meta.txt"
 
-RESULTS=$ROOT/bench/RESULTS.md
-if [[ ${NO_RESULTS:-0} != 1 ]]; then
-  # Replace only our own section; keep everything else (e.g. another helper's "Lab scale").
-  HEAD='## Scan: tlsdoctor vs sslscan, nmap, testssl.sh'
-  [[ -f $RESULTS ]] || printf '# Benchmark results\n\n' >"$RESULTS"
-  awk -v head="$HEAD" -v sect="$RAW/section.md" '
-    $0 == head { skip = 1; while ((getline l < sect) > 0) print l; done = 1; next }
-    skip && /^## / { skip = 0 }
-    !skip { print }
-    END { if (!done) { print ""; while ((getline l < sect) > 0) print l } }' "$RESULTS" >"$RESULTS.tmp"
-  mv "$RESULTS.tmp" "$RESULTS"
-  log "wrote $RESULTS"
+log "measurements in $MEAS; writing the report"
+if [[ ${NO_RESULTS:-0} == 1 ]]; then
+  bash "$ROOT/bench/scan/report.sh" "$RAW" >"$RAW/section.md"
+else
+  bash "$ROOT/bench/scan/report.sh" "$RAW" --write "$ROOT/bench/RESULTS.md"
 fi
 log "done; raw outputs in $RAW"

@@ -121,7 +121,12 @@ public sealed class LabHost : IAsyncDisposable
             var task = spec is not null && credential is not null
                 // BouncyCastle's TLS protocol is blocking; a dedicated thread keeps slow peers off the shared pool.
                 ? Task.Factory.StartNew(() => ServeTls(client, spec, credential), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-                : Task.Run(() => HostileServer.ServeAsync(profile, client, ReadTimeout, ct), ct);
+                : Task.Run(async () =>
+                {
+                    // Timeouts and resets end hostile conversations; nothing a client does may fault the host.
+                    try { await HostileServer.ServeAsync(profile, client, ReadTimeout, ct).ConfigureAwait(false); }
+                    catch (Exception) { }
+                }, ct);
             _connections[client] = task;
             _ = task.ContinueWith(_ =>
             {

@@ -36,7 +36,7 @@ public static class LabProfiles
             "TLS 1.0 only; DHE-RSA with a 512-bit group plus RSA key exchange; RSA-1024 certificate signed sha1WithRSAEncryption",
             "The Device Only Supports Weak DH Keys"),
         new(MfdBrokenDh, LabRole.Server,
-            "TLS 1.0-1.2, prefers DHE-RSA (1024-bit group); keeps the leading zero byte of the DH shared secret (RFC 5246 8.1.2 says strip it): ~1/256 random handshakes and every forced-leading-zero handshake fail with bad_record_mac",
+            "TLS 1.0-1.2, prefers DHE-RSA (1024-bit Oakley group 2), RSA-1024/SHA-256 certificate; keeps the leading zero byte of the DH shared secret (RFC 5246 8.1.2 says strip it): ~1/256 random handshakes and every forced-leading-zero handshake fail with bad_record_mac",
             "The Incorrect Implementation of the DH Algorithm in the Device"),
         new(MfdFakeTls12, LabRole.Server,
             "answers a TLS 1.2 ClientHello with a TLS 1.2 ServerHello, then fails with a fatal bad_record_mac on the client's Finished; TLS 1.0 and 1.1 complete",

@@ -10,7 +10,7 @@ using Org.BouncyCastle.X509;
 namespace TlsDoctor.Lab.Crypto;
 
 /// <summary>A certificate chain (leaf first, DER) and the leaf's private key.</summary>
-public sealed record LabCredential(IReadOnlyList<byte[]> ChainDer, AsymmetricKeyParameter PrivateKey)
+internal sealed record LabCredential(IReadOnlyList<byte[]> ChainDer, AsymmetricKeyParameter PrivateKey)
 {
     /// <summary>SHA-256 of the leaf's DER, lowercase hex without separators.</summary>
     public string LeafSha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(ChainDer[0]));
@@ -43,10 +43,6 @@ internal sealed class LabCertificates
     public LabCredential For(string profile) => _byProfile[profile].Value;
 
     public bool Has(string profile) => _byProfile.ContainsKey(profile);
-
-    /// <summary>A self-signed RSA certificate of the given size and signature (e.g. SHA1WITHRSA) for tests and the cert command.</summary>
-    public static LabCredential CreateSelfSigned(string commonName, int rsaBits, string signatureAlgorithm) =>
-        SelfSigned(commonName, GenerateRsa(rsaBits), signatureAlgorithm);
 
     // The OS (OpenSSL / CNG) generates RSA keys 10-50x faster than BouncyCastle's managed code,
     // which matters when a host of 1,000 devices must be ready in seconds.

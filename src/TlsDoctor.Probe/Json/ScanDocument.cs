@@ -133,6 +133,15 @@ public static class ScanJsonMapper
         return new ServerProfile(protocols.ToImmutable(), [.. groups], [], certs.ToImmutable(), [.. behaviours]);
     }
 
+    private static readonly ScanJsonContext Relaxed = new(new JsonSerializerOptions(ScanJsonContext.Default.Options)
+    {
+        // Certificates carry base64 and subjects carry '+' and '<'; the output is a file, not HTML, so keep them readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    /// <summary>Serializes a scan document as the `scan --json` output.</summary>
+    public static string Serialize(ScanDocument doc) => JsonSerializer.Serialize(doc, Relaxed.ScanDocument);
+
     /// <summary>Reads a `scan --json` document; throws <see cref="JsonException"/> or <see cref="FormatException"/> with a reason.</summary>
     public static ScanDocument Read(string json) =>
         JsonSerializer.Deserialize(json, ScanJsonContext.Default.ScanDocument) ?? throw new JsonException("empty document");

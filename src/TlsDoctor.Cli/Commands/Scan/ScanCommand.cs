@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Spectre.Console;
 using TlsDoctor.Probe;
 using TlsDoctor.Probe.Json;
@@ -77,7 +76,7 @@ public static class ScanCommand
         if (json)
         {
             var doc = new ScanDocument([.. results.Select(r => ScanJsonMapper.ToJson(r, parse.GetValue(Verbose)))]);
-            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, ScanJsonContext.Default.ScanDocument)).ConfigureAwait(false);
+            await console.RawOut.WriteLineAsync(ScanJsonMapper.Serialize(doc)).ConfigureAwait(false);
         }
         else
         {

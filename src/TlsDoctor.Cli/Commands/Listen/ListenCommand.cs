@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using Spectre.Console;
+using TlsDoctor.Probe.Capture;
+
+namespace TlsDoctor.Cli.Commands;
+
+/// <summary>`tlsdoctor listen`: capture the ClientHellos of devices that connect to us.</summary>
+public static class ListenCommand
+{
+    public static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port to listen on (the device must be pointed at it)", Required = true, HelpName = "PORT" };
+    public static readonly Option<string> Address = new("--address")
+    {
+        Description = "Address to listen on; 0.0.0.0 or :: to accept devices from the network",
+        DefaultValueFactory = _ => "127.0.0.1",
+        HelpName = "IP",
+    };
+    public static readonly Option<int?> Count = new("--count", "-n") { Description = "Stop after N ClientHellos", HelpName = "N" };
+    public static readonly Option<double?> Timeout = new("--timeout") { Description = "Seconds to wait in total (exit 3 when nothing connected)", HelpName = "SECONDS" };
+    public static readonly Option<double> ReadTimeout = new("--read-timeout")
+    {
+        Description = "Seconds to wait for each read from a connected client",
+        DefaultValueFactory = _ => 10,
+        HelpName = "SECONDS",
+    };
+    public static readonly Option<bool> ProbeCerts = new("--probe-certs")
+    {
+        Description = "Complete handshakes presenting RSA-2048/SHA-256, RSA-2048/SHA-1, RSA-1024/SHA-1, ECDSA P-256 and RSA-1024/SHA-256 on successive connections and record which ones the device accepts",
+    };
+    public static readonly Option<bool> Json = CommonOptions.Json();
+    public static readonly Option<string?> Output = new("--output", "-o") { Description = "Also write the JSON document to this file (input for diagnose --client-hello and simulate --client)", HelpName = "FILE" };
+
+    public static Command Create(CliConsole console)
+    {
+        var cmd = new Command("listen", "Accept connections from devices and capture each ClientHello (versions, suites, groups, signature schemes, extensions, JA3/JA4) as a client profile")
+        {
+            Port, Address, Count, Timeout, ReadTimeout, ProbeCerts, Json, Output,
+        };
+        cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CliConsole console, CancellationToken ct)
+    {
+        var port = parse.GetValue(Port);
+        if (port is < 1 or > 65535) throw new UsageException("--port must be 1-65535");
+        var addressText = parse.GetValue(Address) ?? "127.0.0.1";
+        if (!IPAddress.TryParse(addressText.Trim('[', ']'), out var address)) throw new UsageException($"--address '{addressText}' is not an IP address");
+        var count = parse.GetValue(Count);
+        if (count is < 1 or > 100_000) throw new UsageException("--count must be 1-100000");
+        TimeSpan? timeout = parse.GetValue(Timeout) is { } t ? CommonOptions.Seconds(t, "--timeout") : null;
+        var readTimeout = CommonOptions.Seconds(parse.GetValue(ReadTimeout), "--read-timeout");
+        var probe = parse.GetValue(ProbeCerts);
+        var json = parse.GetValue(Json);
+        var output = parse.GetValue(Output);
+        if (output is not null)
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(output));
+            if (dir is not null && !Directory.Exists(dir)) throw new UsageException($"-o: directory '{dir}' does not exist");
+        }
+
+        var options = new ListenOptions(new IPEndPoint(address, port), count, timeout, readTimeout, probe);
+        if (probe) console.Error.MarkupLine("[grey]generating probe certificates…[/]");
+        ClientHelloListener listener;
+        try
+        {
+            listener = ClientHelloListener.Start(probe ? options with { Certificates = CertificateProbe.CreateDefaultSet() } : options);
+        }
+        catch (SocketException e)
+        {
+            throw new UsageException($"cannot listen on {addressText}:{port}: {e.Message}");
+        }
+        ListenResult result;
+        using (listener)
+        {
+            console.Error.MarkupLineInterpolated($"[grey]listening on {listener.LocalEndPoint} ({(probe ? "presenting probe certificates" : "answering each ClientHello with handshake_failure")}); point the device at this address, Ctrl+C to stop[/]");
+            var progress = new SyncProgress(c => console.Error.MarkupLineInterpolated(
+                $"[grey]#{c.Connection} {c.Remote}: {(c.Error is null ? $"ClientHello captured (JA4 {c.Ja4}), answered with {c.Response}" : c.Error)}{(c.Attempt is { } a ? $" → {ListenJsonMapper.VerdictName(a.Verdict)}{(a.Alert is { } al ? $" ({TlsDoctor.Core.AlertNames.Name(al)})" : "")}" : "")}[/]"));
+            result = await listener.RunAsync(progress, ct).ConfigureAwait(false);
+        }
+
+        var doc = ListenJsonMapper.ToJson(result);
+        var text = ListenJsonMapper.Serialize(doc);
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, text + Environment.NewLine, CancellationToken.None).ConfigureAwait(false);
+            console.Error.MarkupLineInterpolated($"[grey]wrote {output}: use it with tlsdoctor diagnose --client-hello {output}[/]");
+        }
+        if (json) await console.RawOut.WriteLineAsync(text).ConfigureAwait(false);
+        else ListenRenderer.Render(console.Out, result);
+
+        if (result.Captures.Length == 0)
+        {
+            console.Error.MarkupLineInterpolated($"[red]nothing connected[/] to {result.Local} ({ListenJsonMapper.StopName(result.Stop)})");
+            return ExitCodes.Unreachable;
+        }
+        return ExitCodes.Ok;
+    }
+
+    // Progress<T> posts to the thread pool; lines must come out in order and before the summary.
+    private sealed class SyncProgress(Action<HelloCapture> report) : IProgress<HelloCapture>
+    {
+        public void Report(HelloCapture value) => report(value);
+    }
+}

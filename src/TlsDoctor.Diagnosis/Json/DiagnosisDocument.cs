@@ -1,0 +1,81 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TlsDoctor.Core;
+
+namespace TlsDoctor.Diagnosis.Json;
+
+/// <summary>The `diagnose --json` document. Field names are a contract (docs/json.md).</summary>
+public sealed record DiagnosisDocument(
+    string Windows,
+    ImmutableArray<FindingJson> Findings,
+    ImmutableArray<AssumptionJson> Assumptions,
+    ImmutableArray<ProbeJson> Probes,
+    ImmutableArray<DirectionJson> Outcomes,
+    ImmutableArray<LeadingZeroJson> LeadingZero,
+    ImmutableArray<string> Unreachable,
+    ImmutableArray<string> FilesWritten,
+    DateTimeOffset At);
+
+public sealed record FindingJson(
+    string Id, string Slug, string Severity, string Direction, string Target, string Title,
+    ImmutableArray<EvidenceJson> Evidence, ImmutableArray<RemedyJson> Remedies, string HelpLink);
+
+public sealed record EvidenceJson(string Source, string Text, int? AttemptId);
+
+public sealed record RemedyJson(
+    string Kind, string Title, string EquivalenceKey, ImmutableArray<FileJson> Files, string Risk, ImmutableArray<string> Steps,
+    OutcomeJson? Resimulated, ImmutableArray<string> SideEffects);
+
+public sealed record FileJson(string Name, string Content);
+
+/// <summary>A simulated handshake: completed and healthy (completed with no intermittent failure), what was negotiated or why it failed.</summary>
+public sealed record OutcomeJson(
+    bool Completed, bool Healthy, string? Version, string? CipherSuite, string? KeyExchange, int? KeyExchangeBits, string? Group,
+    string? Reason, string? AbortingSide, string? Alert, double? FailureRate, ImmutableArray<string> AdditionalReasons, string Explanation);
+
+public sealed record AssumptionJson(string Id, string Text);
+
+public sealed record ProbeJson(string Role, string Target, bool Reachable, string? Error, ImmutableArray<string> Versions, int Handshakes, long ElapsedMs);
+
+public sealed record DirectionJson(string Direction, string Target, string Client, string Server, OutcomeJson Outcome);
+
+public sealed record LeadingZeroJson(string Target, string Verdict, ImmutableArray<LeadingZeroHandshakeJson> Handshakes, int? StressHandshakes, int? StressFailures);
+
+public sealed record LeadingZeroHandshakeJson(string Mode, bool Completed, string Stage, string? Alert, bool AlertFromServer, string? Version,
+    string? CipherSuite, int? DhBits, bool SharedSecretHadLeadingZero, bool ClientPublicHadLeadingZero, string Reason);
+
+/// <summary>Source-generated serializer settings: camelCase, indented, nulls kept.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(DiagnosisDocument))]
+public sealed partial class DiagnosisJsonContext : JsonSerializerContext;
+
+/// <summary>Maps a report to its JSON form.</summary>
+public static class DiagnosisJson
+{
+    public static DiagnosisDocument ToJson(DiagnosisReport r, ImmutableArray<string> filesWritten = default) => new(
+        r.Windows,
+        [.. r.Findings.Select(ToJson)],
+        [.. r.Assumptions.Select(a => new AssumptionJson(a.Id, a.Text))],
+        [.. r.Probes.Select(p => new ProbeJson(p.Role, p.Target, p.Reachable, p.Error, [.. p.Versions.Select(v => v.Name())], p.Handshakes, p.ElapsedMs))],
+        [.. r.Outcomes.Select(o => new DirectionJson(o.Direction, o.Target, o.ClientName, o.ServerName, ToJson(o.Outcome)))],
+        [.. r.LeadingZero.Select(l => new LeadingZeroJson(l.Target, l.Verdict, [.. l.Handshakes.Select(h => new LeadingZeroHandshakeJson(
+            h.Mode, h.Completed, h.Stage, h.Alert?.Name(), h.AlertFromServer, h.Version?.Name(), h.CipherSuite, h.DhBits,
+            h.SharedSecretHadLeadingZero, h.ClientPublicHadLeadingZero, h.Reason))], l.StressHandshakes, l.StressFailures))],
+        r.Unreachable,
+        filesWritten.IsDefault ? [] : filesWritten,
+        r.At);
+
+    public static FindingJson ToJson(Finding f) => new(
+        f.Id, f.Slug, f.Severity.Name(), f.Direction, f.Target, f.Title,
+        [.. f.Evidence.Select(e => new EvidenceJson(e.Source, e.Text, e.AttemptId))],
+        [.. f.Remedies.Select(m => new RemedyJson(m.Kind, m.Title, m.EquivalenceKey, [.. m.Files.Select(x => new FileJson(x.Name, x.Content))], m.Risk, m.Steps,
+            m.Resimulated is null ? null : ToJson(m.Resimulated), m.SideEffects))],
+        f.Descriptor.HelpLink);
+
+    public static OutcomeJson ToJson(HandshakeOutcome o) => new(
+        o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchange?.Name(), o.KeyExchangeBits, o.Group?.Name,
+        o.Reason, o.AbortingSide, o.Alert?.Name(), o.FailureRate, o.AdditionalReasons.IsDefault ? [] : o.AdditionalReasons, o.Explanation);
+
+    public static string Serialize(DiagnosisDocument d) => JsonSerializer.Serialize(d, DiagnosisJsonContext.Default.DiagnosisDocument);
+}

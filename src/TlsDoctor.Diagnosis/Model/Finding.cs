@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using TlsDoctor.Core;
+
+namespace TlsDoctor.Diagnosis;
+
+/// <summary>Where an observation comes from.</summary>
+public static class EvidenceSources
+{
+    public const string Probe = "probe";
+    public const string Policy = "policy";
+    public const string Capture = "capture";
+    public const string Log = "log";
+    public const string Simulation = "simulation";
+}
+
+/// <summary>One observation that supports a finding.</summary>
+/// <param name="Source">probe, policy, capture, log or simulation (<see cref="EvidenceSources"/>).</param>
+/// <param name="Text">What was observed, in one sentence.</param>
+/// <param name="AttemptId">The probe connection that shows it (scan attempt id), when there is one.</param>
+public sealed record Evidence(string Source, string Text, int? AttemptId = null)
+{
+    public static Evidence Probe(string text, int? attemptId = null) => new(EvidenceSources.Probe, text, attemptId);
+    public static Evidence Policy(string text) => new(EvidenceSources.Policy, text);
+    public static Evidence Capture(string text) => new(EvidenceSources.Capture, text);
+    public static Evidence Simulation(string text) => new(EvidenceSources.Simulation, text);
+}
+
+/// <summary>Kinds of remedy.</summary>
+public static class RemedyKinds
+{
+    public const string Registry = "registry";
+    public const string ProductSetting = "product-setting";
+    public const string WindowsUpdate = "windows-update";
+    public const string Certificate = "certificate";
+    public const string Device = "device";
+}
+
+/// <summary>A file a remedy ships (a .reg file, its undo, a text with the command to run).</summary>
+public sealed record RemedyFile(string Name, string Content);
+
+/// <summary>
+/// One way to make the connection work. <see cref="Resimulated"/> is the handshake simulated again with the remedy
+/// applied to the Windows policy or the profiles; null when the remedy cannot be modelled (a device-side change).
+/// </summary>
+/// <param name="EquivalenceKey">Equal keys mean the same fix (a fleet merges them): "TD001:client-min-dh-512".</param>
+/// <param name="Risk">What the change costs in security or compatibility, in plain words.</param>
+/// <param name="Steps">What the administrator does, in order.</param>
+/// <param name="SideEffects">What else the change affects (machine-wide suites removed, versions enabled, …).</param>
+public sealed record Remedy(
+    string Kind,
+    string Title,
+    string EquivalenceKey,
+    ImmutableArray<RemedyFile> Files,
+    string Risk,
+    ImmutableArray<string> Steps,
+    HandshakeOutcome? Resimulated,
+    ImmutableArray<string> SideEffects)
+{
+    /// <summary>True when re-simulation shows a handshake that always completes.</summary>
+    public bool Fixes => Resimulated is { Healthy: true };
+}
+
+/// <summary>An occurrence of a catalogued cause, with the evidence that shows it and the remedies, safest first.</summary>
+/// <param name="Target">The endpoint or capture the finding is about (host:port, capture file).</param>
+public sealed record Finding(
+    FindingDescriptor Descriptor,
+    Severity Severity,
+    string Direction,
+    string Target,
+    string Title,
+    ImmutableArray<Evidence> Evidence,
+    ImmutableArray<Remedy> Remedies)
+{
+    public string Id => Descriptor.Id;
+    public string Slug => Descriptor.Slug;
+}

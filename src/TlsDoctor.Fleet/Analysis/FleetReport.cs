@@ -1,0 +1,183 @@
+using System.Collections.Immutable;
+using TlsDoctor.Core;
+using TlsDoctor.Probe.Json;
+
+namespace TlsDoctor.Fleet;
+
+/// <summary>A count of devices sharing a value (a version, a DH size, a finding id).</summary>
+public sealed record CountJson(string Name, int Devices);
+
+/// <summary>The simulated handshake of Windows with one device, as JSON.</summary>
+public sealed record OutcomeJson(bool Completed, bool Healthy, string? Version, string? CipherSuite, int? KeyExchangeBits, string? Reason, string? AbortingSide, double? FailureRate, string Explanation)
+{
+    public static OutcomeJson From(HandshakeOutcome o) =>
+        new(o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchangeBits, o.Reason, o.AbortingSide, o.FailureRate, o.Explanation);
+}
+
+/// <summary>A scan that a report, what-if or diff reads.</summary>
+public sealed record ScanRefJson(long Id, string? Source, long? SourceScanId, DateTimeOffset Started, DateTimeOffset? Finished, string Inventory, int Devices, int Results);
+
+/// <summary>One device's row in a report.</summary>
+/// <param name="Key">Name, prefixed with the source label for merged scans (site-a/printer-1).</param>
+/// <param name="Status">ok, no-tls, unreachable, backed-off, partial, or pending (not scanned yet).</param>
+/// <param name="Versions">Versions the device answers, oldest first.</param>
+/// <param name="PreferredSuite">The suite the device picks first in its highest version.</param>
+/// <param name="DhBits">Smallest DH group the device uses in any DHE suite; null without DHE.</param>
+/// <param name="CertificateKey">Leaf key, e.g. "RSA 1024" or "EC secp256r1".</param>
+/// <param name="Outcome">Windows (the given policy) against the device; null without a policy or without a profile.</param>
+public sealed record DeviceRowJson(
+    string Key,
+    long ScanId,
+    string? Source,
+    string Name,
+    string Host,
+    int Port,
+    string? Model,
+    string? Site,
+    ImmutableSortedDictionary<string, string> Attributes,
+    string Status,
+    string? Error,
+    ImmutableArray<string> Versions,
+    int Suites,
+    string? PreferredSuite,
+    ImmutableArray<string> WeakSuites,
+    int? DhBits,
+    string? CertificateKey,
+    string? CertificateSignature,
+    DateTimeOffset? CertificateNotAfter,
+    ImmutableArray<string> Behaviours,
+    OutcomeJson? Outcome,
+    ImmutableArray<FleetFinding> Findings,
+    int Handshakes,
+    long ElapsedMs);
+
+/// <summary>Counts for one model or one site.</summary>
+/// <param name="Broken">Devices whose simulated handshake with the policy does not complete cleanly.</param>
+public sealed record GroupJson(string Name, int Devices, ImmutableSortedDictionary<string, int> Statuses, int Works, int Broken, ImmutableArray<CountJson> Versions, ImmutableArray<CountJson> Findings);
+
+/// <summary>The `fleet report` document.</summary>
+/// <param name="Policy">The Windows client profile the outcomes were simulated with; null when no --os was given.</param>
+public sealed record FleetReportJson(
+    DateTimeOffset Generated,
+    ImmutableArray<ScanRefJson> Scans,
+    string? Policy,
+    int Devices,
+    ImmutableSortedDictionary<string, int> Statuses,
+    ImmutableArray<CountJson> Versions,
+    ImmutableArray<CountJson> CipherSuites,
+    ImmutableArray<CountJson> DhSizes,
+    ImmutableArray<CountJson> CertificateKeys,
+    ImmutableArray<CountJson> CertificateSignatures,
+    ImmutableArray<CountJson> Findings,
+    ImmutableArray<CountJson> Outcomes,
+    ImmutableArray<GroupJson> ByModel,
+    ImmutableArray<GroupJson> BySite,
+    ImmutableArray<DeviceRowJson> DeviceRows);
+
+/// <summary>Chooses the scans a report reads: one by id, or the newest scan of each source (a merged database has one per site).</summary>
+public static class FleetSelection
+{
+    public static ImmutableArray<ScanRecord> Resolve(FleetStore store, long? scanId)
+    {
+        var all = store.Scans();
+        if (all.IsEmpty) throw new FleetStoreException($"{store.Path}: no scans yet (run `tlsdoctor fleet scan` first)");
+        if (scanId is { } id)
+            return [all.FirstOrDefault(s => s.Id == id) ?? throw new FleetStoreException($"{store.Path}: no scan with id {id} (scans: {string.Join(", ", all.Select(s => s.Id))})")];
+        return [.. all.GroupBy(s => s.Source ?? "").Select(g => g.Last()).OrderBy(s => s.Id)];
+    }
+
+    public static ScanRefJson Ref(ScanRecord s) => new(s.Id, s.Source, s.SourceScanId, s.Started, s.Finished, s.InventoryPath, s.Devices, s.Results);
+
+    /// <summary>The devices of the chosen scans, merged-scan names prefixed with their source.</summary>
+    public static ImmutableArray<FleetDevice> Devices(FleetStore store, IEnumerable<ScanRecord> scans) => [.. scans.SelectMany(s => store.Devices(s.Id))];
+}
+
+/// <summary>Builds the report from stored scans: facts per device, simulation against an optional Windows policy, counts.</summary>
+public static class FleetReports
+{
+    /// <summary>Builds the report; <paramref name="windows"/> null leaves outcomes and findings out.</summary>
+    public static FleetReportJson Build(FleetStore store, ImmutableArray<ScanRecord> scans, ClientProfile? windows, IFleetFindings? findings = null, DateTimeOffset? now = null)
+    {
+        findings ??= OutcomeFindings.Instance;
+        var rows = FleetSelection.Devices(store, scans).Select(d => Row(d, windows, findings)).ToImmutableArray();
+        return new FleetReportJson(
+            now ?? DateTimeOffset.UtcNow,
+            [.. scans.Select(FleetSelection.Ref)],
+            windows is null ? null : $"{windows.Name} ({windows.Origin})",
+            rows.Length,
+            Statuses(rows),
+            Count(rows, r => r.Versions, VersionOrder),
+            Count(rows, r => r.PreferredSuite is { } s ? [s] : [], null),
+            Count(rows, r => r.Status == "ok" ? [r.DhBits is { } b ? b.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no DHE"] : [], DhOrder),
+            Count(rows, r => r.CertificateKey is { } k ? [k] : [], null),
+            Count(rows, r => r.CertificateSignature is { } s ? [s] : [], null),
+            Count(rows, r => [.. r.Findings.Select(f => f.Id == f.Slug ? f.Id : $"{f.Id} {f.Slug}").Distinct()], null),
+            Count(rows, r => r.Outcome is { } o ? [o.Reason ?? (o.Completed ? "completed" : "failed")] : [], null),
+            Groups(rows, r => r.Model ?? "(no model)"),
+            Groups(rows, r => r.Site ?? "(no site)"),
+            rows);
+    }
+
+    /// <summary>One device's facts and, with a policy, its simulated outcome and findings.</summary>
+    public static DeviceRowJson Row(FleetDevice d, ClientProfile? windows, IFleetFindings findings)
+    {
+        var r = d.Result;
+        var p = r?.Profile;
+        var supported = p is null ? [] : p.Protocols.IsDefault ? [] : p.Protocols.Where(x => x.Supported).ToImmutableArray();
+        var top = supported.LastOrDefault(x => !x.CipherSuites.IsDefaultOrEmpty);
+        var suites = supported.SelectMany(x => x.CipherSuites.IsDefault ? [] : x.CipherSuites).ToList();
+        var leaf = p is null || p.Certificates.IsDefaultOrEmpty ? null : p.Certificates[0];
+        OutcomeJson? outcome = null;
+        var found = ImmutableArray<FleetFinding>.Empty;
+        if (windows is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
+        {
+            var profile = ScanJsonMapper.ToProfile(p);
+            var o = Negotiator.Simulate(windows, profile);
+            outcome = OutcomeJson.From(o);
+            found = findings.Evaluate(profile, windows, o);
+        }
+        return new DeviceRowJson(
+            d.Key, d.ScanId, d.Source, d.Device.Name, d.Device.Host, d.Device.Port, d.Device.Model, d.Device.Site, d.Device.Attributes,
+            r?.Status.Name() ?? "pending", r?.Error,
+            [.. supported.Select(x => x.Version)],
+            suites.Select(s => s.Name).Distinct().Count(),
+            top?.CipherSuites[0].Name,
+            [.. suites.Where(s => IsWeak(s.Name)).Select(s => s.Name).Distinct().Order(StringComparer.Ordinal)],
+            suites.Where(s => s.DhBits is not null).Select(s => s.DhBits).Min(),
+            leaf is null ? null : leaf.Curve is { } c ? $"{leaf.KeyAlgorithm} {c}" : $"{leaf.KeyAlgorithm} {leaf.KeyBits}",
+            leaf?.SignatureAlgorithm,
+            leaf?.NotAfter,
+            p is null || p.Behaviours.IsDefault ? [] : [.. p.Behaviours.Select(b => b.Kind).Distinct()],
+            outcome, found, r?.Handshakes ?? 0, r?.ElapsedMs ?? 0);
+    }
+
+    /// <summary>True for suites that no current client should negotiate: export, NULL, anonymous, RC4, DES, 3DES, MD5.</summary>
+    public static bool IsWeak(string suite) =>
+        suite.Contains("EXPORT", StringComparison.Ordinal) || suite.Contains("_NULL_", StringComparison.Ordinal) || suite.EndsWith("_NULL", StringComparison.Ordinal)
+        || suite.Contains("_anon_", StringComparison.Ordinal) || suite.Contains("RC4", StringComparison.Ordinal)
+        || suite.Contains("_DES_", StringComparison.Ordinal) || suite.Contains("3DES", StringComparison.Ordinal) || suite.EndsWith("_MD5", StringComparison.Ordinal);
+
+    private static ImmutableSortedDictionary<string, int> Statuses(IEnumerable<DeviceRowJson> rows) =>
+        rows.GroupBy(r => r.Status).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    private static int VersionOrder(string v) => TlsVersions.TryParse(v, out var t) ? (int)t : int.MaxValue;
+
+    private static int DhOrder(string v) => int.TryParse(v, out var n) ? n : int.MaxValue;
+
+    // Ordered by the natural order when one is given (versions, DH sizes), else by count, most common first.
+    private static ImmutableArray<CountJson> Count(IEnumerable<DeviceRowJson> rows, Func<DeviceRowJson, IEnumerable<string>> values, Func<string, int>? order)
+    {
+        var groups = rows.SelectMany(r => values(r).Distinct()).GroupBy(v => v).Select(g => new CountJson(g.Key, g.Count()));
+        return order is null
+            ? [.. groups.OrderByDescending(c => c.Devices).ThenBy(c => c.Name, StringComparer.Ordinal)]
+            : [.. groups.OrderBy(c => order(c.Name)).ThenBy(c => c.Name, StringComparer.Ordinal)];
+    }
+
+    private static ImmutableArray<GroupJson> Groups(ImmutableArray<DeviceRowJson> rows, Func<DeviceRowJson, string> key) =>
+        [.. rows.GroupBy(key).OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase).Select(g => new GroupJson(
+            g.Key, g.Count(), Statuses(g),
+            g.Count(r => r.Outcome is { Healthy: true }),
+            g.Count(r => r.Outcome is { Healthy: false }),
+            Count(g, r => r.Versions, VersionOrder),
+            Count(g, r => [.. r.Findings.Select(f => f.Id).Distinct()], null)))];
+}

@@ -1,0 +1,318 @@
+using System.Collections.Immutable;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+using TlsDoctor.Core;
+using BcAlert = Org.BouncyCastle.Tls.AlertDescription;
+using BcCipherSuite = Org.BouncyCastle.Tls.CipherSuite;
+using CoreAlert = TlsDoctor.Core.AlertDescription;
+
+namespace TlsDoctor.Probe.Capture;
+
+/// <summary>One certificate the listener can present: what it is, and the key material BouncyCastle serves it with.</summary>
+public sealed record ProbeCertificate(string Label, CertificateSpec Spec, CertificateInfo Info, byte[] Der, AsymmetricKeyParameter PrivateKey)
+{
+    /// <summary>True for an EC (ECDSA) key.</summary>
+    public bool IsEc => Spec.Key == CertificateKeyKind.EcP256;
+}
+
+/// <summary>What a device did with one presented certificate.</summary>
+public enum CertificateVerdict
+{
+    /// <summary>Handshake completed: the device verified and trusted the certificate.</summary>
+    Accepted,
+    /// <summary>Aborted with unknown_ca: the device could process the key and signature but does not trust the issuer.</summary>
+    Untrusted,
+    /// <summary>Aborted after the certificate with another alert, or closed: the key size or signature is not supported.</summary>
+    Rejected,
+    /// <summary>The device offers no cipher suite or version this certificate can be used with; nothing learned.</summary>
+    NotApplicable,
+    /// <summary>The connection failed before the certificate was sent (timeout, reset).</summary>
+    Error,
+}
+
+/// <summary>One presented certificate and the device's reaction.</summary>
+/// <param name="Connection">Connection number within the listen run; null when no connection was spent (not applicable).</param>
+/// <param name="CertificateSent">True when the server got as far as sending the certificate.</param>
+public sealed record CertificateProbeAttempt(
+    int? Connection,
+    string Certificate,
+    string KeyAlgorithm,
+    int KeyBits,
+    string SignatureAlgorithm,
+    string Sha256,
+    CertificateVerdict Verdict,
+    CoreAlert? Alert,
+    bool AlertSentByDevice,
+    bool CertificateSent,
+    TlsVersion? Version,
+    string? CipherSuite,
+    string Detail);
+
+/// <summary>What the attempts say about the device's certificate support.</summary>
+/// <param name="Strongest">Label of the strongest certificate the device can process (accepted or merely untrusted).</param>
+/// <param name="ChecksTrust">True when it refused an unknown issuer, false when it completed with one, null when unseen.</param>
+public sealed record CertificateProbeSummary(
+    string? Strongest,
+    int? RsaMaxBits,
+    ImmutableArray<string> AcceptedCertificateHashes,
+    ImmutableArray<string> AcceptedCertificateKeys,
+    bool? ChecksTrust,
+    string Explanation)
+{
+    /// <summary>
+    /// Infers limits only from contrasts: RSA size when a larger key with an accepted hash was rejected, hashes when a
+    /// certificate of an accepted key size was rejected for its hash, key types when one type worked and the other did not.
+    /// </summary>
+    public static CertificateProbeSummary From(IReadOnlyList<CertificateProbeAttempt> attempts)
+    {
+        ArgumentNullException.ThrowIfNull(attempts);
+        var ok = attempts.Where(a => a.Verdict is CertificateVerdict.Accepted or CertificateVerdict.Untrusted).ToList();
+        var bad = attempts.Where(a => a.Verdict == CertificateVerdict.Rejected).ToList();
+        var okHashes = ok.Select(a => SignatureAlgorithms.HashOf(a.SignatureAlgorithm)).OfType<string>().Distinct().ToList();
+        var okRsa = ok.Where(a => a.KeyAlgorithm == "RSA").Select(a => a.KeyBits).DefaultIfEmpty(0).Max();
+
+        int? rsaMax = null;
+        if (okRsa > 0 && bad.Any(a => a.KeyAlgorithm == "RSA" && a.KeyBits > okRsa && okHashes.Contains(SignatureAlgorithms.HashOf(a.SignatureAlgorithm) ?? "")))
+            rsaMax = okRsa;
+
+        ImmutableArray<string> hashes = [];
+        if (okHashes.Count > 0 && bad.Any(a => a.KeyAlgorithm == "RSA" && a.KeyBits <= okRsa && !okHashes.Contains(SignatureAlgorithms.HashOf(a.SignatureAlgorithm) ?? "")))
+            hashes = [.. okHashes.Order(StringComparer.Ordinal)];
+
+        ImmutableArray<string> keys = [];
+        var okKeys = ok.Select(a => a.KeyAlgorithm).Distinct().ToList();
+        var badKeys = bad.Select(a => a.KeyAlgorithm).Distinct().Where(k => !okKeys.Contains(k)).ToList();
+        if (okKeys.Count > 0 && badKeys.Count > 0) keys = [.. okKeys.Order(StringComparer.Ordinal)];
+
+        bool? trust = attempts.Any(a => a.Verdict == CertificateVerdict.Untrusted) ? true
+            : attempts.Any(a => a.Verdict == CertificateVerdict.Accepted) ? false : null;
+        var strongest = ok.FirstOrDefault()?.Certificate;
+
+        var parts = new List<string>();
+        parts.Add(strongest is null ? "the device processed none of the certificates presented" : $"strongest certificate the device can process: {strongest}");
+        if (rsaMax is { } m) parts.Add($"RSA keys up to {m} bits");
+        if (!hashes.IsEmpty) parts.Add($"signature hashes {string.Join(", ", hashes)} only");
+        if (!keys.IsEmpty) parts.Add($"key types {string.Join(", ", keys)} only");
+        if (trust == true) parts.Add("it checks trust (unknown_ca for an unknown issuer): import the certificate or its CA into the device");
+        if (trust == false) parts.Add("it completed with a self-signed certificate it was never given (no trust check)");
+        return new CertificateProbeSummary(strongest, rsaMax, hashes, keys, trust, string.Join("; ", parts));
+    }
+
+    /// <summary>The profile with what was learned filled in (only facts the attempts support).</summary>
+    public ClientProfile ApplyTo(ClientProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return profile with
+        {
+            RsaMaxBits = RsaMaxBits ?? profile.RsaMaxBits,
+            AcceptedCertificateHashes = AcceptedCertificateHashes.IsEmpty ? profile.AcceptedCertificateHashes : AcceptedCertificateHashes,
+            AcceptedCertificateKeys = AcceptedCertificateKeys.IsEmpty ? profile.AcceptedCertificateKeys : AcceptedCertificateKeys,
+        };
+    }
+}
+
+/// <summary>The certificates `listen --probe-certs` presents, strongest first, and the TLS server that presents them.</summary>
+public static class CertificateProbe
+{
+    /// <summary>
+    /// RSA-2048/SHA-256, RSA-2048/SHA-1, RSA-1024/SHA-1, ECDSA-P256/SHA-256, then RSA-1024/SHA-256 which tells a
+    /// hash limit from a key-size limit when RSA-2048/SHA-256 fails.
+    /// </summary>
+    public static ImmutableArray<ProbeCertificate> CreateDefaultSet(string commonName = "tlsdoctor-probe")
+    {
+        (CertificateKeyKind Key, string Hash)[] order =
+        [
+            (CertificateKeyKind.Rsa2048, "sha256"), (CertificateKeyKind.Rsa2048, "sha1"), (CertificateKeyKind.Rsa1024, "sha1"),
+            (CertificateKeyKind.EcP256, "sha256"), (CertificateKeyKind.Rsa1024, "sha256"),
+        ];
+        return [.. order.Select(o => Create(new CertificateSpec(o.Key, o.Hash, commonName, [commonName, "127.0.0.1"], 825)))];
+    }
+
+    /// <summary>A self-signed certificate for the spec, ready for BouncyCastle.</summary>
+    public static ProbeCertificate Create(CertificateSpec spec)
+    {
+        using var generated = CertificateBuilder.SelfSigned(spec);
+        var der = generated.Certificate.RawData;
+        var key = PrivateKeyFactory.CreateKey(generated.Pkcs8());
+        return new ProbeCertificate(spec.Label, spec, CertificateInfo.FromDer(der), der, key);
+    }
+
+    /// <summary>True when the hello offers a version and suite this certificate can be served with.</summary>
+    public static bool IsApplicable(ProbeCertificate cert, ClientHelloFacts hello)
+    {
+        ArgumentNullException.ThrowIfNull(cert);
+        ArgumentNullException.ThrowIfNull(hello);
+        if (hello.Format == HelloFormat.Sslv2 && hello.LegacyVersion == 0x0002) return false;
+        var versions = CaptureProfiles.Versions(hello);
+        if (versions.Contains(TlsVersion.TLSv1_3) && hello.CipherSuites.Any(c => c is >= 0x1301 and <= 0x1303)) return true;
+        var want = cert.IsEc ? Authentication.ECDSA : Authentication.RSA;
+        return hello.CipherSuites.Select(CipherSuites.Get).Any(s => s.Known && s.Authentication == want
+            && s.KeyExchange is KeyExchange.RSA or KeyExchange.DHE or KeyExchange.ECDHE && ServedSuites(cert).Contains(s.Code));
+    }
+
+    /// <summary>
+    /// Serves one handshake with the certificate on the stream (the ClientHello bytes already read must be replayed in
+    /// front of it). Blocking: run on a dedicated thread; the stream's read timeouts bound it.
+    /// </summary>
+    public static CertificateProbeAttempt Serve(Stream stream, ProbeCertificate cert, int connection)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(cert);
+        var server = new ProbeServer(new BcTlsCrypto(new SecureRandom()), cert);
+        CertificateProbeAttempt Make(CertificateVerdict v, CoreAlert? alert, bool byDevice, string detail) => new(
+            connection, cert.Label, cert.Info.KeyAlgorithm, cert.Info.KeyBits, cert.Info.SignatureAlgorithm, cert.Info.Sha256,
+            v, alert, byDevice, server.CertificateSent, server.Version, server.Suite, detail);
+        try
+        {
+            var protocol = new TlsServerProtocol(stream);
+            protocol.Accept(server);
+            try { protocol.Close(); } catch (IOException) { /* the device may already be gone */ }
+            return Make(CertificateVerdict.Accepted, null, false, "handshake completed");
+        }
+        catch (TlsFatalAlertReceived e)
+        {
+            var alert = (CoreAlert)e.AlertDescription;
+            if (!server.CertificateSent)
+                return Make(CertificateVerdict.Error, alert, true, $"device sent {BcAlert.GetText(e.AlertDescription)} before the certificate");
+            return alert == CoreAlert.UnknownCa
+                ? Make(CertificateVerdict.Untrusted, alert, true, "device sent unknown_ca: it can verify this certificate type but does not trust the issuer")
+                : Make(CertificateVerdict.Rejected, alert, true, $"device aborted with {BcAlert.GetText(e.AlertDescription)} after the certificate"
+                    + (alert == CoreAlert.CertificateUnknown ? " (certificate_unknown may also mean untrusted)" : ""));
+        }
+        catch (TlsFatalAlert e)
+        {
+            if (!server.CertificateSent)
+                return Make(CertificateVerdict.NotApplicable, null, false, $"server could not use this certificate: {e.Message}");
+            return Make(CertificateVerdict.Rejected, (CoreAlert)e.AlertDescription, false, $"handshake failed after the certificate: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or TlsException or System.Net.Sockets.SocketException)
+        {
+            return server.CertificateSent
+                ? Make(CertificateVerdict.Rejected, null, false, $"device closed the connection after the certificate without an alert ({e.Message})")
+                : Make(CertificateVerdict.Error, null, false, $"connection failed before the certificate: {e.Message}");
+        }
+    }
+
+    internal static int[] ServedSuites(ProbeCertificate cert) => cert.IsEc
+        ?
+        [
+            BcCipherSuite.TLS_AES_128_GCM_SHA256, BcCipherSuite.TLS_AES_256_GCM_SHA384, BcCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+            BcCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BcCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            BcCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            BcCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, BcCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+            BcCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+            BcCipherSuite.TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA,
+        ]
+        :
+        [
+            BcCipherSuite.TLS_AES_128_GCM_SHA256, BcCipherSuite.TLS_AES_256_GCM_SHA384, BcCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+            BcCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, BcCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            BcCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            BcCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, BcCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+            BcCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+            BcCipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, BcCipherSuite.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+            BcCipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA256, BcCipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+            BcCipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+            BcCipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256, BcCipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384,
+            BcCipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA256, BcCipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA256,
+            BcCipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA,
+            BcCipherSuite.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, BcCipherSuite.TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA,
+            BcCipherSuite.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+        ];
+
+    /// <summary>BouncyCastle server presenting one certificate; TLS 1.0-1.3 so old devices get as far as the certificate.</summary>
+    private sealed class ProbeServer(BcTlsCrypto crypto, ProbeCertificate cert) : DefaultTlsServer(crypto)
+    {
+        private readonly BcTlsCrypto _crypto = crypto;
+
+        public bool CertificateSent { get; private set; }
+        public TlsVersion? Version { get; private set; }
+        public string? Suite { get; private set; }
+
+        protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv10);
+
+        protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto, ServedSuites(cert));
+
+        public override TlsCredentials GetCredentials()
+        {
+            var version = m_context.ServerVersion;
+            Version = (TlsVersion)(ushort)((version.MajorVersion << 8) | version.MinorVersion);
+            Suite = Core.CipherSuites.Get((ushort)m_context.SecurityParameters.CipherSuite).Name;
+            var isTls13 = TlsUtilities.IsTlsV13(version);
+            var tlsCert = Crypto.CreateCertificate(cert.Der);
+            var chain = isTls13
+                ? new Certificate(TlsUtilities.EmptyBytes, [new CertificateEntry(tlsCert, null)])
+                : new Certificate([tlsCert]);
+            var kx = m_context.SecurityParameters.KeyExchangeAlgorithm;
+            TlsCredentials credentials = !isTls13 && kx == KeyExchangeAlgorithm.RSA
+                ? new BcDefaultTlsCredentialedDecryptor(_crypto, chain, cert.PrivateKey)
+                : new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(m_context), _crypto, cert.PrivateKey, chain, Signature(version, isTls13));
+            // From here on the device's next move is a verdict on the certificate.
+            CertificateSent = true;
+            return credentials;
+        }
+
+        private SignatureAndHashAlgorithm? Signature(ProtocolVersion version, bool isTls13)
+        {
+            if (!TlsUtilities.IsSignatureAlgorithmsExtensionAllowed(version)) return null;
+            var offered = m_context.SecurityParameters.ClientSigAlgs;
+            var ec = cert.IsEc;
+            if (offered is null || offered.Count == 0)
+                return ec ? SignatureAndHashAlgorithm.GetInstance(HashAlgorithm.sha1, SignatureAlgorithm.ecdsa)
+                    : isTls13 ? SignatureAndHashAlgorithm.rsa_pss_rsae_sha256 : SignatureAndHashAlgorithm.GetInstance(HashAlgorithm.sha1, SignatureAlgorithm.rsa);
+            foreach (var alg in offered)
+            {
+                var usable = ec
+                    ? alg.Signature == SignatureAlgorithm.ecdsa && (!isTls13 || alg.Hash == HashAlgorithm.sha256)
+                    : alg.Signature is SignatureAlgorithm.rsa_pss_rsae_sha256 or SignatureAlgorithm.rsa_pss_rsae_sha384 or SignatureAlgorithm.rsa_pss_rsae_sha512
+                      || (!isTls13 && alg.Signature == SignatureAlgorithm.rsa);
+                if (usable && Crypto.HasSignatureAndHashAlgorithm(alg)) return alg;
+            }
+            throw new TlsFatalAlert(BcAlert.handshake_failure, "the device offers no signature scheme for this key");
+        }
+    }
+}
+
+/// <summary>A read stream that first returns bytes already consumed from the socket, then the socket's own.</summary>
+internal sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int ReadTimeout { get => inner.ReadTimeout; set => inner.ReadTimeout = value; }
+    public override int WriteTimeout { get => inner.WriteTimeout; set => inner.WriteTimeout = value; }
+    public override bool CanTimeout => inner.CanTimeout;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_position < prefix.Length)
+        {
+            var n = Math.Min(buffer.Length, prefix.Length - _position);
+            prefix.AsSpan(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+        return inner.Read(buffer);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+    public override void Flush() => inner.Flush();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

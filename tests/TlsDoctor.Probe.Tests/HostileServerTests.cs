@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using TlsDoctor.Core;
+using TlsDoctor.Lab;
+
+namespace TlsDoctor.Probe.Tests;
+
+/// <summary>Misbehaving servers from the lab: each gives a clear per-target error or behaviour, within the timeouts.</summary>
+public sealed class HostileServerTests(HostileLab lab) : IClassFixture<HostileLab>
+{
+    private static readonly ProbeOptions Fast = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(40)) { FullHandshakes = true };
+
+    private async Task<ScanResult> ScanAsync(string profile)
+    {
+        var device = lab.Host.Devices.Single(d => d.Profile == profile);
+        var clock = Stopwatch.StartNew();
+        var r = await new TlsScanner(Fast).ScanAsync(new ProbeTarget("127.0.0.1", device.Endpoint.Port));
+        // Bounded: every connection waits at most a few read timeouts, and there are few connections.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"{profile} took {clock.Elapsed}");
+        Assert.True(r.Reachable);
+        Assert.Equal(r.Handshakes, r.Attempts.Length);
+        return r;
+    }
+
+    [Theory]
+    [InlineData(LabProfiles.HostileGarbage, "not TLS")]
+    [InlineData(LabProfiles.HostileHttp, "HTTP")]
+    [InlineData(LabProfiles.HostileAbsurdLength, "TLSPlaintext.length")]
+    public async Task Non_tls_answers_stop_the_scan_with_a_named_cause(string profile, string expected)
+    {
+        var r = await ScanAsync(profile);
+        Assert.False(r.SpeaksTls);
+        Assert.NotNull(r.Error);
+        Assert.Contains(expected, r.Error);
+        // A peer that is not TLS is not probed any further.
+        Assert.Equal(1, r.Handshakes);
+    }
+
+    [Theory]
+    [InlineData(LabProfiles.HostileSilent)]
+    [InlineData(LabProfiles.HostileSlowDrip)]
+    [InlineData(LabProfiles.HostileAlertOnHello)]
+    [InlineData(LabProfiles.HostileTruncated)]
+    public async Task Peers_that_never_answer_a_hello_get_no_tls_error(string profile)
+    {
+        var r = await ScanAsync(profile);
+        Assert.False(r.SpeaksTls);
+        Assert.NotNull(r.Error);
+        Assert.All(r.Profile.Protocols, p => Assert.False(p.Supported));
+    }
+
+    [Fact]
+    public async Task A_suite_never_offered_is_a_protocol_violation()
+    {
+        var r = await ScanAsync(LabProfiles.HostileUnofferedSuite);
+        Assert.Contains(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.ProtocolViolation && b.Detail.Contains("not offered"));
+    }
+
+    [Fact]
+    public async Task A_version_never_offered_is_a_protocol_violation()
+    {
+        var r = await ScanAsync(LabProfiles.HostileUnofferedVersion);
+        Assert.Contains(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.ProtocolViolation);
+    }
+
+    [Fact]
+    public async Task A_reset_after_the_client_hello_is_reported_as_a_reset()
+    {
+        var r = await ScanAsync(LabProfiles.HostileResetAfterHello);
+        Assert.False(r.SpeaksTls);
+        Assert.Contains("reset", r.Error);
+        // The tolerance ladder tried a short hello and one without extensions before giving up on the big one.
+        Assert.Contains(r.Attempts, a => a.Purpose.StartsWith("tolerance", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>One lab host with every hostile profile, shared by the class.</summary>
+public sealed class HostileLab : IAsyncLifetime
+{
+    public LabHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var hostile = LabProfiles.All.Where(p => p.Name.StartsWith("hostile-", StringComparison.Ordinal)).Select(p => p.Name);
+        Host = await LabHost.StartAsync(hostile, new LabOptions(), CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
