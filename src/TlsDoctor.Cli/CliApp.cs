@@ -42,6 +42,8 @@ public static class CliApp
     {
         var root = new RootCommand("TlsDoctor: finds why TLS between a Windows server and an embedded device fails, proves it, and writes the fix.");
         root.Subcommands.Add(ScanCommand.Create(console));
+        root.Subcommands.Add(LabCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(ListenCommand.Create(console));
         root.Subcommands.Add(PolicyCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));

@@ -8,9 +8,9 @@ namespace TlsDoctor.Fleet;
 public sealed record CountJson(string Name, int Devices);
 
 /// <summary>The simulated handshake of Windows with one device, as JSON.</summary>
-public sealed record OutcomeJson(bool Completed, bool Healthy, string? Version, string? CipherSuite, int? KeyExchangeBits, string? Reason, string? AbortingSide, double? FailureRate, string Explanation)
+public sealed record FleetOutcomeJson(bool Completed, bool Healthy, string? Version, string? CipherSuite, int? KeyExchangeBits, string? Reason, string? AbortingSide, double? FailureRate, string Explanation)
 {
-    public static OutcomeJson From(HandshakeOutcome o) =>
+    public static FleetOutcomeJson From(HandshakeOutcome o) =>
         new(o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchangeBits, o.Reason, o.AbortingSide, o.FailureRate, o.Explanation);
 }
 
@@ -46,7 +46,7 @@ public sealed record DeviceRowJson(
     string? CertificateSignature,
     DateTimeOffset? CertificateNotAfter,
     ImmutableArray<string> Behaviours,
-    OutcomeJson? Outcome,
+    FleetOutcomeJson? Outcome,
     ImmutableArray<FleetFinding> Findings,
     int Handshakes,
     long ElapsedMs);
@@ -127,13 +127,13 @@ public static class FleetReports
         var top = supported.LastOrDefault(x => !x.CipherSuites.IsDefaultOrEmpty);
         var suites = supported.SelectMany(x => x.CipherSuites.IsDefault ? [] : x.CipherSuites).ToList();
         var leaf = p is null || p.Certificates.IsDefaultOrEmpty ? null : p.Certificates[0];
-        OutcomeJson? outcome = null;
+        FleetOutcomeJson? outcome = null;
         var found = ImmutableArray<FleetFinding>.Empty;
         if (windows is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
         {
             var profile = ScanJsonMapper.ToProfile(p);
             var o = Negotiator.Simulate(windows, profile);
-            outcome = OutcomeJson.From(o);
+            outcome = FleetOutcomeJson.From(o);
             found = findings.Evaluate(profile, windows, o);
         }
         return new DeviceRowJson(

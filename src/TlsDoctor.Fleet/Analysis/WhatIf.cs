@@ -22,7 +22,7 @@ public static class WhatIfChanges
 
 /// <summary>One device under the baseline and the proposed policy.</summary>
 /// <param name="Change">One of <see cref="WhatIfChanges"/>.</param>
-public sealed record WhatIfDeviceJson(string Key, string Name, string? Model, string? Site, string Status, string Change, OutcomeJson? Before, OutcomeJson? After);
+public sealed record WhatIfDeviceJson(string Key, string Name, string? Model, string? Site, string Status, string Change, FleetOutcomeJson? Before, FleetOutcomeJson? After);
 
 /// <summary>The `fleet what-if` document.</summary>
 /// <param name="Counts">Devices per change, every change listed.</param>
@@ -58,7 +58,7 @@ public static class FleetWhatIf
                 (true, true) => WhatIfChanges.StaysOk,
                 _ => WhatIfChanges.StaysBroken,
             };
-            devices.Add(new WhatIfDeviceJson(d.Key, d.Device.Name, d.Device.Model, d.Device.Site, status, change, OutcomeJson.From(before), OutcomeJson.From(after)));
+            devices.Add(new WhatIfDeviceJson(d.Key, d.Device.Name, d.Device.Model, d.Device.Site, status, change, FleetOutcomeJson.From(before), FleetOutcomeJson.From(after)));
         }
         var list = devices.ToImmutable();
         var ordered = list.OrderBy(x => WhatIfChanges.All.IndexOf(x.Change)).ThenBy(x => x.Key, StringComparer.OrdinalIgnoreCase).ToImmutableArray();

@@ -120,7 +120,7 @@ public static class FleetRenderer
         return t;
     }
 
-    private static string Outcome(OutcomeJson? o, string status) => o is null
+    private static string Outcome(FleetOutcomeJson? o, string status) => o is null
         ? $"[grey]{Markup.Escape(status)}[/]"
         : o.Healthy ? $"[green]works {Markup.Escape(o.Version ?? "")}[/]" : $"[red]{Markup.Escape(o.Reason ?? "fails")}[/]";
 

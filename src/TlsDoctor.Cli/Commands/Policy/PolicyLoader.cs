@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json;
+using Spectre.Console;
 using TlsDoctor.Schannel.Policy;
 using TlsDoctor.Schannel.Registry;
 

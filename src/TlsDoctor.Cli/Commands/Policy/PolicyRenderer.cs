@@ -61,17 +61,28 @@ public static class PolicyRenderer
                 "disabled" => "[red]disabled[/]",
                 _ => "[grey]not-supported[/]",
             };
-            var used = p.Used ? "[green]yes[/]" + (p.UsedBecause is { } why ? $" ({Markup.Escape(why)})" : "") : "[grey]no[/]";
+            var used = p.Used ? "[green]yes[/]" + (p.UsedBecause is { } why && why != p.Source ? $" ({Markup.Escape(why)})" : "") : "[grey]no[/]";
             pt.AddRow(new Text(p.Version), new Markup(state), new Markup(used), new Text(p.Source));
         }
         console.Write(pt);
 
+        // One shared source (the usual case) goes into the title instead of repeating on every row.
+        var sources = role.CipherSuites.Select(s => s.Source).Distinct().ToList();
+        var shared = sources.Count == 1 ? sources[0] : null;
         var st = new Table().Border(TableBorder.Simple)
-            .Title(client ? "Cipher suites offered, in order" : "Cipher suites accepted, in server order")
-            .AddColumns("#", "Suite", "Code", "Versions", "Source");
+            .Title((client ? "Cipher suites offered, in order" : "Cipher suites accepted, in server order") + (shared is null ? "" : $" ({Markup.Escape(shared)})"))
+            .AddColumns("#", "Suite", "Code", "Versions");
+        if (shared is null) st.AddColumn("Source");
         var i = 1;
         foreach (var s in role.CipherSuites)
-            st.AddRow(new Text((i++).ToString(CultureInfo.InvariantCulture)), new Text(s.Name), new Text(s.Code), new Text(string.Join(", ", s.Versions)), new Text(s.Source));
+        {
+            var cells = new List<Spectre.Console.Rendering.IRenderable>
+            {
+                new Text((i++).ToString(CultureInfo.InvariantCulture)), new Text(s.Name), new Text(s.Code), new Text(string.Join(", ", s.Versions)),
+            };
+            if (shared is null) cells.Add(new Text(s.Source));
+            st.AddRow(cells);
+        }
         if (role.CipherSuites.IsEmpty) console.MarkupLine("[red]no cipher suites in this role[/]");
         else console.Write(st);
 

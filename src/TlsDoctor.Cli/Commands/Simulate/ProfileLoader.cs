@@ -78,7 +78,6 @@ public static class ProfileLoader
             var (cert, certAssumption) = ServerCertificate(certificateFile);
             return new(policy.ToServerProfile(cert), spec, "windows", $"{policy.Release.Name} inbound (server role)", [.. Assumptions(policy), .. certAssumption]);
         }
-        if (certificateFile is not null) throw new UsageException("--server-cert applies only to --server windows:<os> or a policy snapshot");
         var (text, root) = ReadJson(spec, "--server");
         using (root)
         {
@@ -86,11 +85,12 @@ public static class ProfileLoader
             if (IsSnapshot(e))
             {
                 var policy = BuildPolicy(null, side, Snapshot(text, spec, "--server"));
-                var (cert, certAssumption) = ServerCertificate(null);
+                var (cert, certAssumption) = ServerCertificate(certificateFile);
                 return new(policy.ToServerProfile(cert), spec, "snapshot", $"{policy.Release.Name} inbound (server role, snapshot {Path.GetFileName(spec)})",
                     [.. Assumptions(policy), .. certAssumption]);
             }
             RejectWindowsOptions(side, spec, "--server");
+            if (certificateFile is not null) throw new UsageException($"--server-cert applies only to --server windows:<os> or a policy snapshot, not to {spec}");
             if (IsScanDocument(e))
             {
                 ScanDocument doc;

@@ -38,11 +38,14 @@ public static class SimulateRenderer
             grid.AddRow(new Text("Also"), new Text(string.Join(", ", o.AdditionalReasons)));
         console.Write(grid);
 
-        var assumptions = client.Assumptions.Select(a => ("client", a)).Concat(server.Assumptions.Select(a => ("server", a))).ToList();
+        // Both Windows sides share most assumptions: list each once with the sides it applies to.
+        var assumptions = client.Assumptions.Select(a => (Side: "client", A: a)).Concat(server.Assumptions.Select(a => (Side: "server", A: a)))
+            .GroupBy(x => x.A.Id).ToList();
         if (assumptions.Count > 0)
         {
-            var t = new Table().Border(TableBorder.Simple).Title("Assumptions").AddColumns("Side", "Id", "Assumption");
-            foreach (var (side, a) in assumptions) t.AddRow(new Text(side), new Text(a.Id), new Text(a.Text));
+            var t = new Table().Border(TableBorder.Simple).Title("Assumptions").AddColumns("Id", "Side", "Assumption");
+            foreach (var g in assumptions)
+                t.AddRow(new Text(g.Key), new Text(string.Join(", ", g.Select(x => x.Side).Distinct())), new Text(g.First().A.Text));
             console.Write(t);
         }
         console.WriteLine();

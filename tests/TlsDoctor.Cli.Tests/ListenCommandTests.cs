@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using TlsDoctor.Core;
+using TlsDoctor.Lab;
+using TlsDoctor.Probe.Capture;
+using TlsDoctor.Wire;
+
+namespace TlsDoctor.Cli.Tests;
+
+/// <summary>`tlsdoctor listen` end to end: a device connects, the command writes the capture document.</summary>
+public sealed class ListenCommandTests
+{
+    private static int FreePort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
+    private static async Task<byte[]> SendUntilListeningAsync(int port, byte[] data)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cts.Token);
+                await socket.SendAsync(data, SocketFlags.None, cts.Token);
+                var buf = new byte[64];
+                var n = await socket.ReceiveAsync(buf, SocketFlags.None, cts.Token);
+                return buf[..n];
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static async Task<LabClientResult> LegacyClientAsync(int port, LegacyClientOptions? options = null)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var r = await LabClients.RunLegacyClientAsync(new IPEndPoint(IPAddress.Loopback, port), options ?? new LegacyClientOptions(), CancellationToken.None);
+            if (r.Stage != LabClientStage.Connect || attempt >= 100) return r;
+            await Task.Delay(100);
+        }
+    }
+
+    private static byte[] LegacyHello() => ClientHelloBuilder.BuildRecord(new ClientHelloSpec
+    {
+        LegacyVersion = 0x0301,
+        CipherSuites = [0x0039, 0x0033, 0x002F, 0x0035, 0x000A, 0x0005, 0x00FF],
+        NoExtensions = true,
+    });
+
+    [Fact]
+    public async Task Json_capture_is_written_and_loads_as_a_client_profile()
+    {
+        var port = FreePort();
+        var file = Path.Combine(Path.GetTempPath(), $"tlsdoctor-listen-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--count", "1", "--timeout", "30", "--json", "-o", file);
+            var answer = await SendUntilListeningAsync(port, LegacyHello());
+            var r = await run;
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(new byte[] { 0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28 }, answer);
+            using var doc = JsonDocument.Parse(r.Out);
+            var c = doc.RootElement.GetProperty("captures")[0];
+            Assert.StartsWith("127.0.0.1:", c.GetProperty("remote").GetString());
+            var hello = c.GetProperty("clientHello");
+            Assert.Equal("TLSv1.0", hello.GetProperty("legacyVersion").GetString());
+            Assert.Equal("TLS_DHE_RSA_WITH_AES_256_CBC_SHA", hello.GetProperty("cipherSuites")[0].GetString());
+            Assert.Equal("TLS_EMPTY_RENEGOTIATION_INFO_SCSV", hello.GetProperty("cipherSuites")[6].GetString());
+            Assert.Equal(0, hello.GetProperty("extensions").GetArrayLength());
+            Assert.Equal(JsonValueKind.Null, hello.GetProperty("serverName").ValueKind);
+            Assert.Equal("769,57-51-47-53-10-5-255,,,", c.GetProperty("ja3").GetString());
+            Assert.Matches("^[0-9a-f]{32}$", c.GetProperty("ja3Hash").GetString());
+            Assert.StartsWith("t10i070000_", c.GetProperty("ja4").GetString());
+            Assert.Equal("TLSv1.0", c.GetProperty("clientProfile").GetProperty("versions")[0].GetString());
+            Assert.Equal(0, c.GetProperty("certificateProbe").GetArrayLength());
+
+            // The same document, from stdout or from -o, is a client profile source for diagnose/simulate.
+            Assert.Equal(r.Out.Trim(), File.ReadAllText(file).Trim());
+            var profile = ClientProfileFiles.Load(file);
+            Assert.Equal([TlsVersion.TLSv1_0], profile.Versions.ToArray());
+            Assert.Equal(7, profile.CipherSuites.Length);
+            Assert.Empty(profile.SignatureSchemes);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Table_output_names_the_suites_and_fingerprints()
+    {
+        var port = FreePort();
+        var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--count", "1", "--timeout", "30");
+        await SendUntilListeningAsync(port, LegacyHello());
+        var r = await run;
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("TLS_DHE_RSA_WITH_AES_256_CBC_SHA", r.Out);
+        Assert.Contains("JA4", r.Out);
+        Assert.Contains("t10i0700", r.Out);
+        Assert.Contains("handshake_failure alert", r.Out);
+        Assert.Contains("listening on 127.0.0.1:", r.Error);
+    }
+
+    [Fact]
+    public async Task Nothing_connecting_before_the_timeout_exits_3()
+    {
+        var r = await CliHarness.RunAsync("listen", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "0.5", "--json");
+        Assert.Equal(3, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("timeout", doc.RootElement.GetProperty("stop").GetString());
+        Assert.Equal(0, doc.RootElement.GetProperty("captures").GetArrayLength());
+        Assert.Contains("nothing connected", r.Error);
+    }
+
+    [Theory]
+    [InlineData("--port", "0")]
+    [InlineData("--port", "443", "--address", "not-an-ip")]
+    [InlineData("--port", "443", "--count", "0")]
+    [InlineData("--port", "443", "--timeout", "-1")]
+    [InlineData("--port", "443", "-o", "/nonexistent-dir/x.json")]
+    public async Task Bad_arguments_exit_2(params string[] args)
+    {
+        var r = await CliHarness.RunAsync(["listen", .. args]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error", r.Error);
+        Assert.DoesNotContain("   at ", r.Error);
+    }
+
+    [Fact]
+    public async Task Port_already_in_use_exits_2()
+    {
+        using var busy = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        busy.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        busy.Listen();
+        var r = await CliHarness.RunAsync("listen", "--port", ((IPEndPoint)busy.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("cannot listen", r.Error);
+    }
+
+    [Fact]
+    public async Task Probe_certs_finds_what_the_legacy_device_accepts()
+    {
+        var port = FreePort();
+        var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--probe-certs", "--timeout", "90", "--json");
+        var results = new List<LabClientResult>();
+        while (!run.IsCompleted && results.Count < 10)
+        {
+            results.Add(await LegacyClientAsync(port));
+        }
+        var r = await run;
+        Assert.Equal(0, r.ExitCode);
+        // ECDSA is settled without a connection (the device offers no ECDSA suite): four connections for five certificates.
+        Assert.Equal(4, results.Count);
+        Assert.All(results, x => Assert.False(x.Completed));
+        Assert.Equal(AlertDescription.UnsupportedCertificate, results[0].Alert);
+        Assert.Equal(AlertDescription.UnknownCa, results[2].Alert);
+
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("certificates-done", doc.RootElement.GetProperty("stop").GetString());
+        var c = doc.RootElement.GetProperty("captures")[0];
+        var probe = c.GetProperty("certificateProbe").EnumerateArray().ToDictionary(a => a.GetProperty("certificate").GetString()!, a => a);
+        Assert.Equal("rejected", probe["RSA-2048/SHA-256"].GetProperty("verdict").GetString());
+        Assert.Equal("unsupported_certificate", probe["RSA-2048/SHA-256"].GetProperty("alert").GetString());
+        Assert.True(probe["RSA-2048/SHA-256"].GetProperty("alertSentByDevice").GetBoolean());
+        Assert.Equal("rejected", probe["RSA-2048/SHA-1"].GetProperty("verdict").GetString());
+        Assert.Equal("untrusted", probe["RSA-1024/SHA-1"].GetProperty("verdict").GetString());
+        Assert.Equal("unknown_ca", probe["RSA-1024/SHA-1"].GetProperty("alert").GetString());
+        Assert.Equal("TLSv1.0", probe["RSA-1024/SHA-1"].GetProperty("version").GetString());
+        Assert.Equal("not-applicable", probe["ECDSA-P256/SHA-256"].GetProperty("verdict").GetString());
+        Assert.Equal(JsonValueKind.Null, probe["ECDSA-P256/SHA-256"].GetProperty("connection").ValueKind);
+        Assert.Equal("rejected", probe["RSA-1024/SHA-256"].GetProperty("verdict").GetString());
+        Assert.Equal("bad_certificate", probe["RSA-1024/SHA-256"].GetProperty("alert").GetString());
+
+        var summary = c.GetProperty("certificateSummary");
+        Assert.Equal("RSA-1024/SHA-1", summary.GetProperty("strongest").GetString());
+        Assert.True(summary.GetProperty("checksTrust").GetBoolean());
+        var profile = c.GetProperty("clientProfile");
+        Assert.Equal(1024, profile.GetProperty("rsaMaxBits").GetInt32());
+        Assert.Equal("sha1", Assert.Single(profile.GetProperty("acceptedCertificateHashes").EnumerateArray()).GetString());
+        // The device's ClientHello is captured as well: TLS 1.0 only, no signature_algorithms.
+        Assert.Equal(["TLSv1.0"], profile.GetProperty("versions").EnumerateArray().Select(v => v.GetString()).ToArray());
+        Assert.Equal(0, profile.GetProperty("signatureSchemes").GetArrayLength());
+    }
+}

@@ -1,0 +1,200 @@
+using System.Text.Json;
+using TlsDoctor.TestPeers;
+
+namespace TlsDoctor.Cli.Tests;
+
+/// <summary>Saves one real `scan --json` of the weak-DH device for every simulate test.</summary>
+public sealed class WeakDhScanFixture : IAsyncLifetime
+{
+    private readonly PeerServers _servers = new();
+
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("tlsdoctor-simulate-").FullName;
+    public string ScanFile => Path.Combine(Directory, "weak-dh-scan.json");
+    public string Target { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        await _servers.InitializeAsync();
+        var server = await _servers.GetAsync(PeerTarget.OldMfdWeakDh);
+        Target = $"127.0.0.1:{server.Port}";
+        var run = await CliHarness.RunAsync("scan", Target, "--json");
+        if (run.ExitCode != 0) throw new InvalidOperationException($"scan failed ({run.ExitCode}): {run.Error}");
+        await File.WriteAllTextAsync(ScanFile, run.Out);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _servers.DisposeAsync();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
+
+public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture<WeakDhScanFixture>
+{
+    private static JsonElement Outcome(CliHarness.Run run)
+    {
+        using var doc = JsonDocument.Parse(run.Out);
+        return doc.RootElement.GetProperty("outcome").Clone();
+    }
+
+    [Fact]
+    public async Task Patched_2012r2_against_the_weak_dh_device_fails_with_dh_too_small()
+    {
+        // KB3061518 (MS15-055) raises the SCHANNEL client minimum to 1024 bits; the device sends a 512-bit group.
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:2012r2", "--client-updates", "KB3061518", "--server", scan.ScanFile, "--json");
+        Assert.Equal(1, run.ExitCode);
+        var o = Outcome(run);
+        Assert.False(o.GetProperty("completed").GetBoolean());
+        Assert.Equal("dh-too-small", o.GetProperty("reason").GetString());
+        Assert.Equal("client", o.GetProperty("abortingSide").GetString());
+        Assert.Equal(JsonValueKind.Null, o.GetProperty("alert").ValueKind); // SCHANNEL closes without an alert
+        Assert.Equal("TLS_DHE_RSA_WITH_AES_256_CBC_SHA", o.GetProperty("cipherSuite").GetString());
+        Assert.Equal("DHE", o.GetProperty("keyExchange").GetString());
+        Assert.Equal(512, o.GetProperty("keyExchangeBits").GetInt32());
+        Assert.Equal(JsonValueKind.Null, o.GetProperty("failureRate").ValueKind);
+        Assert.Contains("1024", o.GetProperty("explanation").GetString());
+        using var doc = JsonDocument.Parse(run.Out);
+        Assert.Equal("windows", doc.RootElement.GetProperty("client").GetProperty("kind").GetString());
+        Assert.Equal("scan", doc.RootElement.GetProperty("server").GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task The_guide_dh_reg_turns_the_failure_into_the_leading_zero_risk()
+    {
+        var reg = PolicyCommandTests.WriteUtf16(scan.Directory, "dh.reg", PolicyCommandTests.GuideDhReg);
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:2012r2", "--client-updates", "KB3061518", "--client-reg", reg,
+            "--server", scan.ScanFile, "--target", scan.Target, "--json");
+        Assert.Equal(1, run.ExitCode);
+        var o = Outcome(run);
+        // 512 bits are accepted now; unpatched 2012 R2 does not strip the DH leading zero, OpenSSL does: ≈ 1 in 256 fail.
+        Assert.True(o.GetProperty("completed").GetBoolean());
+        Assert.False(o.GetProperty("healthy").GetBoolean());
+        Assert.Equal("dh-leading-zero", o.GetProperty("reason").GetString());
+        Assert.Equal("bad_record_mac", o.GetProperty("alert").GetString());
+        Assert.Equal(1.0 / 256, o.GetProperty("failureRate").GetDouble(), 6);
+        Assert.Equal(512, o.GetProperty("keyExchangeBits").GetInt32());
+    }
+
+    [Fact]
+    public async Task Table_output_names_the_reason()
+    {
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:Windows Server 2012 R2", "--client-updates", "KB3061518", "--server", scan.ScanFile);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("fails", run.Out);
+        Assert.Contains("dh-too-small", run.Out);
+        Assert.Contains("DHE 512 bits", run.Out);
+        Assert.Contains("none (the connection is closed)", run.Out);
+    }
+
+    [Fact]
+    public async Task Windows_2008r2_client_reaches_2016_with_tls10_unless_the_product_setting_names_tls12()
+    {
+        // .NET 4.7+ on 2008 R2 takes the system default: TLS 1.1 and 1.2 are disabled by default, so only TLS 1.0 is offered.
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:2008r2", "--server", "windows:2016", "--json");
+        Assert.Equal(0, run.ExitCode);
+        var o = Outcome(run);
+        Assert.True(o.GetProperty("healthy").GetBoolean());
+        Assert.Equal("TLSv1.0", o.GetProperty("version").GetString());
+        Assert.Equal(JsonValueKind.Null, o.GetProperty("reason").ValueKind);
+        using (var doc = JsonDocument.Parse(run.Out))
+            Assert.Contains(doc.RootElement.GetProperty("server").GetProperty("assumptions").EnumerateArray(),
+                a => a.GetProperty("id").GetString() == "server-certificate-default");
+
+        // Naming the versions explicitly makes SCHANNEL use the ones that are only disabled by default. In TLS 1.2 the
+        // 2016 order puts DHE-GCM before every suite 2008 R2 offers, and 2008 R2 never got the leading-zero fix.
+        run = await CliHarness.RunAsync("simulate", "--client", "windows:2008r2", "--product-setting", "Tls, Tls11, Tls12", "--server", "windows:2016", "--json");
+        Assert.Equal(1, run.ExitCode);
+        o = Outcome(run);
+        Assert.Equal("TLSv1.2", o.GetProperty("version").GetString());
+        Assert.Equal("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", o.GetProperty("cipherSuite").GetString());
+        Assert.True(o.GetProperty("completed").GetBoolean());
+        Assert.Equal("dh-leading-zero", o.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Client_profile_json_against_a_server_without_tls10_is_no_common_protocol()
+    {
+        var client = Path.Combine(scan.Directory, "old-terminal.json");
+        await File.WriteAllTextAsync(client, """
+        {
+          "name": "old terminal",
+          "versions": ["TLSv1.0"],
+          "cipherSuites": ["TLS_RSA_WITH_AES_128_CBC_SHA", "0x000a"],
+          "groups": [],
+          "signatureSchemes": [],
+          "extensions": ["server_name"],
+          "dhMinBits": 512,
+          "rsaMaxBits": 2048
+        }
+        """);
+        var tlsReg = PolicyCommandTests.WriteUtf16(scan.Directory, "tls.reg",
+            "Windows Registry Editor Version 5.00\r\n\r\n" +
+            "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server]\r\n" +
+            "\"Enabled\"=dword:00000000\r\n\"DisabledByDefault\"=dword:00000001\r\n");
+        var run = await CliHarness.RunAsync("simulate", "--client", client, "--server", "windows:2016", "--server-reg", tlsReg, "--json");
+        Assert.Equal(1, run.ExitCode);
+        var o = Outcome(run);
+        Assert.False(o.GetProperty("completed").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, o.GetProperty("version").ValueKind);
+        Assert.Equal(JsonValueKind.Null, o.GetProperty("cipherSuite").ValueKind);
+        Assert.Equal("no-common-protocol", o.GetProperty("reason").GetString());
+        Assert.Equal("server", o.GetProperty("abortingSide").GetString());
+        Assert.Equal("protocol_version", o.GetProperty("alert").GetString());
+        Assert.Equal(JsonValueKind.Null, o.GetProperty("failureRate").ValueKind);
+
+        // Without the .reg, TLS 1.0 is still enabled inbound on 2016 and the handshake completes.
+        run = await CliHarness.RunAsync("simulate", "--client", client, "--server", "windows:2016", "--json");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("TLS_RSA_WITH_AES_128_CBC_SHA", Outcome(run).GetProperty("cipherSuite").GetString());
+    }
+
+    [Fact]
+    public async Task Missing_file_exits_2_naming_it()
+    {
+        var missing = Path.Combine(scan.Directory, "no-such-scan.json");
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:2012r2", "--server", missing, "--json");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("", run.Out);
+        Assert.Contains(missing, run.Error);
+        Assert.Contains("file not found", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    [Fact]
+    public async Task Malformed_or_misplaced_files_exit_2_with_the_reason()
+    {
+        var bad = Path.Combine(scan.Directory, "bad.json");
+        await File.WriteAllTextAsync(bad, "{ \"scans\": [ { \"target\": ");
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:2016", "--server", bad);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("bad.json", run.Error);
+        Assert.Contains("not valid JSON", run.Error);
+
+        run = await CliHarness.RunAsync("simulate", "--client", scan.ScanFile, "--server", "windows:2016");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("pass it to --server", run.Error);
+
+        run = await CliHarness.RunAsync("simulate", "--client", "windows:2016", "--server", scan.ScanFile, "--target", "10.9.9.9:443");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(scan.Target, run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    [Theory]
+    [InlineData("--client", "windows:2013")]
+    [InlineData("--server", "windows:nt4")]
+    [InlineData("--client", "windows:")]
+    public async Task Unknown_os_exits_2_listing_the_valid_names(string option, string value)
+    {
+        string[] args = option == "--client"
+            ? ["simulate", "--client", value, "--server", "windows:2016", "--json"]
+            : ["simulate", "--client", "windows:2016", "--server", value, "--json"];
+        var run = await CliHarness.RunAsync(args);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("", run.Out);
+        Assert.Contains("2008r2", run.Error);
+        Assert.Contains("2012r2", run.Error);
+        Assert.Contains("2025", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+}

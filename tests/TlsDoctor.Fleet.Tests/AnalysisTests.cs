@@ -1,0 +1,122 @@
+using System.Text.RegularExpressions;
+using TlsDoctor.Core;
+using TlsDoctor.Lab;
+using TlsDoctor.Schannel.Policy;
+
+namespace TlsDoctor.Fleet.Tests;
+
+[Collection("fleet")]
+public class AnalysisTests(FleetLabFixture lab)
+{
+    private const string Tls10Off = """
+        Windows Registry Editor Version 5.00
+
+        [HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.0\Client]
+        "Enabled"=dword:00000000
+        "DisabledByDefault"=dword:00000001
+        """;
+
+    private const string Dh512 = """
+        Windows Registry Editor Version 5.00
+
+        [HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\KeyExchangeAlgorithms\Diffie-Hellman]
+        "ClientMinKeyBitLength"=dword:00000200
+        """;
+
+    internal static string WriteReg(string dir, string name, string content)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, content.Replace("\n", "\r\n"));
+        return path;
+    }
+
+    private static ClientProfile Windows(string os, string[]? updates = null, string[]? regs = null) =>
+        WindowsPolicy.Build(new PolicyOptions { Os = os, Updates = [.. updates ?? []], RegFiles = [.. regs ?? []] }).ToClientProfile();
+
+    [Fact]
+    public void What_if_disabling_tls10_breaks_the_weak_dh_devices_only()
+    {
+        using var store = FleetStore.Open(lab.ReferenceDb, create: false);
+        var scans = FleetSelection.Resolve(store, null);
+        // Today the server already accepts the weak devices' 512-bit DH group (dh512.reg), so they work.
+        var dh = WriteReg(lab.Dir, "dh512.reg", Dh512);
+        var baseline = Windows("2016", regs: [dh]);
+        var proposed = Windows("2016", regs: [dh, WriteReg(lab.Dir, "tls10-off.reg", Tls10Off)]);
+        var w = FleetWhatIf.Run(store, scans, baseline, proposed);
+        var breaks = w.Devices.Where(d => d.Change == WhatIfChanges.Breaks).ToList();
+        Assert.Equal(5, breaks.Count);
+        Assert.All(breaks, d => Assert.Equal(LabProfiles.MfdWeakDh, d.Model));
+        Assert.All(breaks, d => Assert.Equal(FailureReasons.NoCommonProtocol, d.After!.Reason));
+        Assert.Equal(5, w.Counts[WhatIfChanges.Breaks]);
+        Assert.Equal(3, w.Counts[WhatIfChanges.NotScanned]); // http, reset, closed port
+        Assert.Equal(w.Devices.Length, w.Counts.Values.Sum());
+        Assert.Equal(lab.DeviceCount, w.Devices.Length);
+        Assert.Equal(WhatIfChanges.Breaks, w.Devices[0].Change); // what needs attention comes first
+    }
+
+    [Fact]
+    public void What_if_lowering_client_min_key_bit_length_fixes_the_weak_dh_devices()
+    {
+        using var store = FleetStore.Open(lab.ReferenceDb, create: false);
+        var scans = FleetSelection.Resolve(store, null);
+        var baseline = Windows("2016");
+        var proposed = Windows("2016", regs: [WriteReg(lab.Dir, "dh512.reg", Dh512)]);
+        var w = FleetWhatIf.Run(store, scans, baseline, proposed);
+        var weak = w.Devices.Where(d => d.Model == LabProfiles.MfdWeakDh).ToList();
+        Assert.All(weak, d => Assert.Equal(WhatIfChanges.Fixed, d.Change));
+        Assert.All(weak, d => Assert.Equal(FailureReasons.DhTooSmall, d.Before!.Reason));
+        Assert.Equal(5, w.Counts[WhatIfChanges.Fixed]);
+        Assert.Equal(0, w.Counts[WhatIfChanges.Breaks]);
+        Assert.All(w.Devices.Where(d => d.Model == LabProfiles.MfdModern), d => Assert.Equal(WhatIfChanges.StaysOk, d.Change));
+    }
+
+    [Fact]
+    public void Report_counts_versions_dh_certificates_and_findings_by_model_and_site()
+    {
+        using var store = FleetStore.Open(lab.ReferenceDb, create: false);
+        var r = FleetReports.Build(store, FleetSelection.Resolve(store, null), Windows("2012r2"));
+        Assert.Equal(lab.DeviceCount, r.Devices);
+        Assert.Equal(lab.DeviceCount, r.DeviceRows.Length);
+        Assert.Equal(30, r.Statuses["ok"]);
+        Assert.Equal(1, r.Statuses["unreachable"]);
+        Assert.Contains(new CountJson("512", 5), r.DhSizes);
+        Assert.Contains(r.Versions, c => c.Name == "TLSv1.0" && c.Devices >= 10);
+        Assert.Contains(r.CertificateSignatures, c => c.Name == "sha1WithRSAEncryption" && c.Devices >= 5);
+        Assert.Contains(new CountJson("TD001 weak-dh", 5), r.Findings);
+        var weakModel = r.ByModel.Single(g => g.Name == LabProfiles.MfdWeakDh);
+        Assert.Equal(5, weakModel.Broken);
+        Assert.Equal([new CountJson("TD001", 5)], weakModel.Findings);
+        Assert.Equal(["site-a", "site-b"], r.BySite.Select(g => g.Name));
+        Assert.Equal(lab.DeviceCount, r.BySite.Sum(g => g.Devices));
+        var row = r.DeviceRows.First(d => d.Model == LabProfiles.MfdWeakDh);
+        Assert.Equal("RSA 1024", row.CertificateKey);
+        Assert.Equal(512, row.DhBits);
+        Assert.StartsWith("r", row.Attributes["rack"]);
+        var csv = FleetCsv.Render(r).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(lab.DeviceCount + 1, csv.Length);
+        Assert.EndsWith(",rack", csv[0]);
+    }
+
+    [ChromiumFact]
+    public async Task Html_report_shows_devices_charts_and_filters_in_headless_chromium()
+    {
+        using var store = FleetStore.Open(lab.ReferenceDb, create: false);
+        var r = FleetReports.Build(store, FleetSelection.Resolve(store, null), Windows("2012r2"));
+        var html = FleetHtml.Render(r);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""));
+        Assert.DoesNotContain("https://", html);
+        var file = Path.Combine(lab.Dir, "report.html");
+        File.WriteAllText(file, html);
+
+        var chromium = Chromium.Find();
+        // The hash pre-fills the filter: rows that do not match are hidden by the page's own script.
+        var dom = await Chromium.DumpDomAsync(chromium!, new Uri(file).AbsoluteUri + "#filter=" + LabProfiles.MfdWeakDh, lab.Dir);
+        Assert.Matches($"id=\"device-count\">{lab.DeviceCount}<", dom);
+        Assert.Contains("<svg", dom);
+        Assert.Contains("aria-label=\"Protocol versions (devices)\"", dom);
+        Assert.Contains("<rect", dom);
+        Assert.Contains($"<td>{LabProfiles.MfdWeakDh}-0</td>", dom);
+        Assert.Contains($"5 of {lab.DeviceCount} devices", dom); // the filter ran
+        Assert.Equal(lab.DeviceCount - 5, Regex.Matches(dom, "<tr style=\"display: none;\">").Count);
+    }
+}
