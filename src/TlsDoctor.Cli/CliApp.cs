@@ -48,6 +48,7 @@ public static class CliApp
         root.Subcommands.Add(PolicyCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(FleetCommand.Create(console));
+        root.Subcommands.Add(DiagnoseCommand.Create(console));
         return root;
     }
 }
