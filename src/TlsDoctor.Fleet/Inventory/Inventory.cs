@@ -53,6 +53,7 @@ public static class InventoryCsv
     public static Inventory Parse(string text, int defaultPort = 443, string? sha256 = null)
     {
         sha256 ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        if (text.StartsWith('\uFEFF')) text = text[1..];
         var rows = Tokenize(text, DetectDelimiter(text)).Where(r => !r.Blank).ToList();
         if (rows.Count == 0) throw new InventoryException("the inventory is empty; the first line must be a header such as name,host,port,model,site");
         var header = rows[0];
