@@ -49,7 +49,7 @@ public sealed class CatalogueAndCaptureTests
     public void Loader_rejects_malformed_captures_with_a_message(string json)
     {
         var e = Assert.Throws<CaptureFormatException>(() => ClientProfileJsonLoader.Instance.Load(json, "c.json"));
-        Assert.StartsWith("c.json:", e.Message);
+        Assert.Contains("c.json", e.Message);
     }
 
     [Fact]

@@ -85,7 +85,7 @@ public class AnalysisTests(FleetLabFixture lab)
         Assert.Contains(new CountJson("TD001 weak-dh", 5), r.Findings);
         var weakModel = r.ByModel.Single(g => g.Name == LabProfiles.MfdWeakDh);
         Assert.Equal(5, weakModel.Broken);
-        Assert.Equal([new CountJson("TD001", 5)], weakModel.Findings);
+        Assert.Equal([new CountJson("TD001", 5)], weakModel.Findings.ToArray());
         Assert.Equal(["site-a", "site-b"], r.BySite.Select(g => g.Name));
         Assert.Equal(lab.DeviceCount, r.BySite.Sum(g => g.Devices));
         var row = r.DeviceRows.First(d => d.Model == LabProfiles.MfdWeakDh);

@@ -33,8 +33,8 @@ public class HistoryTests(FleetLabFixture lab)
         Assert.Equal("removed", d.Devices.Single(x => x.Name == "gone").Change);
         var printer = d.Devices.Single(x => x.Name == "printer");
         var versions = printer.Changes.Single(c => c.Field == "versions");
-        Assert.Equal(["TLSv1.0"], versions.Removed);
-        Assert.Equal(["TLSv1.2", "TLSv1.3"], versions.Added);
+        Assert.Equal(["TLSv1.0"], versions.Removed.ToArray());
+        Assert.Equal(["TLSv1.2", "TLSv1.3"], versions.Added.ToArray());
         var dh = printer.Changes.Single(c => c.Field == "dh");
         Assert.Equal("512", dh.Before);
         Assert.Null(dh.After);
@@ -52,7 +52,7 @@ public class HistoryTests(FleetLabFixture lab)
         using (var store = FleetStore.Open(all))
         {
             var merged = store.Merge([(a, "site-a"), (b, "site-b")]);
-            Assert.Equal([("site-a", 1), ("site-b", 1)], merged);
+            Assert.Equal([("site-a", 1), ("site-b", 1)], merged.ToArray());
             var scans = store.Scans();
             Assert.Equal([1L, 2L], scans.Select(s => s.Id));
             Assert.Equal(["site-a", "site-b"], scans.Select(s => s.Source));

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using TlsDoctor.Core;
+using TlsDoctor.Probe.Capture;
 
 namespace TlsDoctor.Diagnosis;
 
@@ -28,6 +29,22 @@ public sealed class ClientProfileJsonLoader : IClientProfileLoader
     public static ClientProfileJsonLoader Instance { get; } = new();
 
     public ClientProfile Load(string json, string origin)
+    {
+        // The `listen --json` document and ClientProfile JSON are read by the capture helper's own reader first, so
+        // the two stay in step; this reader only adds tolerance (suite objects, numeric codes, other wrappers).
+        try
+        {
+            var p = ClientProfileFiles.Parse(json, origin);
+            return p.Origin is null ? p with { Origin = origin } : p;
+        }
+        catch (ClientProfileFileException first)
+        {
+            try { return LoadTolerant(json, origin); }
+            catch (CaptureFormatException) { throw new CaptureFormatException(first.Message.StartsWith(origin, StringComparison.Ordinal) ? first.Message : $"{origin}: {first.Message}"); }
+        }
+    }
+
+    private static ClientProfile LoadTolerant(string json, string origin)
     {
         JsonDocument doc;
         try

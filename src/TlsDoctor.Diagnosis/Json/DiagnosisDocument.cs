@@ -77,5 +77,11 @@ public static class DiagnosisJson
         o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchange?.Name(), o.KeyExchangeBits, o.Group?.Name,
         o.Reason, o.AbortingSide, o.Alert?.Name(), o.FailureRate, o.AdditionalReasons.IsDefault ? [] : o.AdditionalReasons, o.Explanation);
 
-    public static string Serialize(DiagnosisDocument d) => JsonSerializer.Serialize(d, DiagnosisJsonContext.Default.DiagnosisDocument);
+    // Remedy files hold .reg text full of quotes and backslashes: relaxed escaping keeps them readable in the JSON.
+    private static readonly DiagnosisJsonContext Relaxed = new(new JsonSerializerOptions(DiagnosisJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    public static string Serialize(DiagnosisDocument d) => JsonSerializer.Serialize(d, Relaxed.DiagnosisDocument);
 }

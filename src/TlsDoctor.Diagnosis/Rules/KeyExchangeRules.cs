@@ -16,7 +16,7 @@ internal static class Observed
             var dhe = p.CipherSuites.Where(a => a.Suite.KeyExchange.IsFiniteFieldDh()).ToList();
             if (dhe.Count == 0) continue;
             yield return Evidence.Probe($"{p.Version.Name()}: {string.Join(", ", dhe.Select(a => $"{a.Suite.Name} (DH {a.DhBits?.ToString() ?? "?"}{(a.DhBitsWithFfdhe is { } f ? $", {f} with FFDHE offered" : "")})"))}",
-                ctx.Attempt($"cipher suites {p.Version.Name()}") ?? ctx.Attempt($"versions: {p.Version.Name()}"));
+                ctx.Attempt($"suites {p.Version.Name()}") ?? ctx.Attempt($"versions: {p.Version.Name()}"));
         }
     }
 

@@ -278,7 +278,7 @@ public sealed class NoCommonCipherSuiteRule : IFindingRule
             : ctx.Server.For(v ?? TlsVersion.TLSv1_2)?.CipherSuites.Select(a => a.Suite).ToList() ?? [];
         var evidence = new List<Evidence>
         {
-            (ctx.Outbound ? (Func<string, Evidence>)(t => Evidence.Probe(t, ctx.Attempt($"cipher suites {v?.Name()}"))) : Evidence.Capture)(
+            (ctx.Outbound ? (Func<string, Evidence>)(t => Evidence.Probe(t, ctx.Attempt($"suites {v?.Name()}"))) : Evidence.Capture)(
                 $"the device {(ctx.Outbound ? "accepts" : "offers")} in {v?.Name()}: {string.Join(", ", peer.Select(s => s.Name))}"),
             Evidence.Policy($"the Terminal Server {(ctx.Outbound ? "offers" : "accepts")} in {v?.Name()}: {string.Join(", ", windows.Select(s => s.Name))}"),
             ctx.SimulationEvidence(),

@@ -82,7 +82,7 @@ public sealed class FleetScanner
     private readonly TimeProvider _time;
     private readonly HostGate _sharedGate;
     private readonly TlsScanner _sharedScanner;
-    private readonly ConcurrentDictionary<string, TlsScanner> _endpointScanners = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, (TlsScanner, HostGate)> _endpointScanners = new(StringComparer.OrdinalIgnoreCase);
 
     public FleetScanner(FleetStore store, FleetScanOptions options, TimeProvider? time = null)
     {
@@ -149,7 +149,9 @@ public sealed class FleetScanner
                 ScanResult r;
                 try
                 {
-                    r = await ScannerFor(w.Device).ScanAsync(w.Device.Target, null, ct).ConfigureAwait(false);
+                    var (scanner, gate) = ScannerFor(w.Device);
+                    r = await scanner.ScanAsync(w.Device.Target, null, ct).ConfigureAwait(false);
+                    r = await ScanConfirmation.ConfirmAsync(r, gate, _options.Probe, ct).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -205,7 +207,7 @@ public sealed class FleetScanner
         return new FleetScanSummary(scanId, resumed, total, already, Volatile.Read(ref done), statuses, Interlocked.Read(ref connections), clock.Elapsed, true);
     }
 
-    private TlsScanner ScannerFor(InventoryDevice d)
+    private (TlsScanner Scanner, HostGate Gate) ScannerFor(InventoryDevice d)
     {
         var byEndpoint = _options.Key switch
         {
@@ -213,10 +215,13 @@ public sealed class FleetScanner
             DeviceKey.Host => false,
             _ => IPAddress.TryParse(d.Host, out var a) && IPAddress.IsLoopback(a),
         };
-        if (!byEndpoint) return _sharedScanner;
+        if (!byEndpoint) return (_sharedScanner, _sharedGate);
         // HostGate keys by host, so an endpoint-keyed device gets a gate of its own.
         return _endpointScanners.GetOrAdd(d.Target.ToString(), _ =>
-            new TlsScanner(_options.Probe, new HostGate(_options.Probe.MaxConnectionsPerHost, _options.Probe.DelayBetweenConnections, _time)));
+        {
+            var gate = new HostGate(_options.Probe.MaxConnectionsPerHost, _options.Probe.DelayBetweenConnections, _time);
+            return (new TlsScanner(_options.Probe, gate), gate);
+        });
     }
 
     /// <summary>Turns a scan into a stored result, or into a retry when the device could not be reached yet.</summary>

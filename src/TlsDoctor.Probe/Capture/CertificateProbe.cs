@@ -16,6 +16,9 @@ public sealed record ProbeCertificate(string Label, CertificateSpec Spec, Certif
 {
     /// <summary>True for an EC (ECDSA) key.</summary>
     public bool IsEc => Spec.Key == CertificateKeyKind.EcP256;
+
+    /// <summary>Issuer certificates (DER) sent after the leaf, e.g. the private CA of `cert new --ca`.</summary>
+    public ImmutableArray<byte[]> Issuers { get; init; } = [];
 }
 
 /// <summary>What a device did with one presented certificate.</summary>
@@ -140,6 +143,17 @@ public static class CertificateProbe
         return new ProbeCertificate(spec.Label, spec, CertificateInfo.FromDer(der), der, key);
     }
 
+    /// <summary>A certificate generated elsewhere (e.g. by `cert new`): the leaf, its PKCS#8 private key and the issuers to send after it.</summary>
+    public static ProbeCertificate FromGenerated(GeneratedCertificate generated, CertificateSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(generated);
+        var der = generated.Certificate.RawData;
+        return new ProbeCertificate(spec.Label, spec, CertificateInfo.FromDer(der), der, PrivateKeyFactory.CreateKey(generated.Pkcs8()))
+        {
+            Issuers = generated.Issuer is { } ca ? [ca.RawData] : [],
+        };
+    }
+
     /// <summary>True when the hello offers a version and suite this certificate can be served with.</summary>
     public static bool IsApplicable(ProbeCertificate cert, ClientHelloFacts hello)
     {
@@ -242,10 +256,10 @@ public static class CertificateProbe
             Version = (TlsVersion)(ushort)((version.MajorVersion << 8) | version.MinorVersion);
             Suite = Core.CipherSuites.Get((ushort)m_context.SecurityParameters.CipherSuite).Name;
             var isTls13 = TlsUtilities.IsTlsV13(version);
-            var tlsCert = Crypto.CreateCertificate(cert.Der);
+            var certs = new[] { cert.Der }.Concat(cert.Issuers).Select(d => Crypto.CreateCertificate(d)).ToArray();
             var chain = isTls13
-                ? new Certificate(TlsUtilities.EmptyBytes, [new CertificateEntry(tlsCert, null)])
-                : new Certificate([tlsCert]);
+                ? new Certificate(TlsUtilities.EmptyBytes, [.. certs.Select(c => new CertificateEntry(c, null))])
+                : new Certificate(certs);
             var kx = m_context.SecurityParameters.KeyExchangeAlgorithm;
             TlsCredentials credentials = !isTls13 && kx == KeyExchangeAlgorithm.RSA
                 ? new BcDefaultTlsCredentialedDecryptor(_crypto, chain, cert.PrivateKey)

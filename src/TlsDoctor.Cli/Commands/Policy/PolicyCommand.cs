@@ -9,6 +9,12 @@ namespace TlsDoctor.Cli.Commands;
 /// <summary>`tlsdoctor policy show|export`: the effective SCHANNEL policy of a Windows machine, with provenance.</summary>
 public static class PolicyCommand
 {
+    // The output is a file or a terminal, not HTML: keep quotes, ≈ and § readable (as the scan document does).
+    private static readonly PolicyJsonContext Relaxed = new(new JsonSerializerOptions(PolicyJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     public static readonly Option<string?> Os = new("--os")
     {
         Description = "Windows release: id or alias (2012r2, \"Windows Server 2019\", \"Windows 10\") or a build number (9600, 14393.3542)",
@@ -116,7 +122,7 @@ public static class PolicyCommand
         });
         var report = policy.ToReport();
         if (parse.GetValue(ShowJson))
-            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(report, PolicyJsonContext.Default.PolicyReport)).ConfigureAwait(false);
+            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(report, Relaxed.PolicyReport)).ConfigureAwait(false);
         else
             PolicyRenderer.Render(console.Out, report);
         return ExitCodes.Ok;
@@ -138,7 +144,7 @@ public static class PolicyCommand
         var result = new PolicyExportResult(Path.GetFullPath(output), snapshot.ComputerName, snapshot.ProductName, snapshot.Build, snapshot.Ubr,
             snapshot.Updates.IsDefault ? null : snapshot.Updates.Length, snapshot.Registry.Length, snapshot.CapturedAt);
         if (parse.GetValue(ExportJson))
-            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(result, PolicyJsonContext.Default.PolicyExportResult)).ConfigureAwait(false);
+            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(result, Relaxed.PolicyExportResult)).ConfigureAwait(false);
         else
             console.Out.MarkupLineInterpolated(
                 $"wrote [bold]{result.File}[/]: {result.ProductName ?? "Windows"} build {result.Build}, {result.RegistryKeys} registry keys, {(result.Updates is { } n ? $"{n} updates" : "updates unknown")}");

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TlsDoctor.Core;
+using TlsDoctor.Probe.Capture;
 using TlsDoctor.Probe.Json;
 using TlsDoctor.Schannel.Knowledge;
 using TlsDoctor.Schannel.Policy;
@@ -11,7 +12,7 @@ namespace TlsDoctor.Cli.Commands;
 
 /// <summary>A profile with what the user named, how it was read and the assumptions behind it.</summary>
 /// <param name="Spec">The --client / --server value as given.</param>
-/// <param name="Kind">windows, client-profile, snapshot, scan, server-profile.</param>
+/// <param name="Kind">windows, snapshot, client-profile, capture, scan, server-profile.</param>
 public sealed record LoadedProfile<T>(T Profile, string Spec, string Kind, string Name, ImmutableArray<PolicyReportAssumption> Assumptions);
 
 /// <summary>Windows policy options that apply to one side of `simulate` (--client-updates, --server-reg, …).</summary>
@@ -54,19 +55,19 @@ public static class ProfileLoader
                 var policy = BuildPolicy(null, side, Snapshot(text, spec, "--client"));
                 return new(policy.ToClientProfile(), spec, "snapshot", $"{policy.Release.Name} outbound (client role, snapshot {Path.GetFileName(spec)})", Assumptions(policy));
             }
-            if (ClientProfileJsonMapper.TryFind(e, out var pe))
-            {
-                RejectWindowsOptions(side, spec, "--client");
-                try
-                {
-                    var profile = ClientProfileJsonMapper.FromJson(pe, Path.GetFileName(spec));
-                    return new(profile, spec, "client-profile", profile.Name, []);
-                }
-                catch (FormatException ex) { throw new UsageException($"--client {spec}: {ex.Message}"); }
-            }
             if (IsScanDocument(e) || IsServerProfile(e))
                 throw new UsageException($"--client {spec}: this is a server profile (scan --json output); pass it to --server");
-            throw new UsageException($"--client {spec}: no client profile found; expected a ClientProfile JSON object with \"versions\" and \"cipherSuites\" arrays, a `policy export` snapshot, or windows:<os>");
+            if (!IsClientProfile(e))
+                throw new UsageException($"--client {spec}: no client profile found; expected a ClientProfile JSON object with \"versions\" and \"cipherSuites\" arrays, `listen --json` output, a `policy export` snapshot, or windows:<os>");
+            RejectWindowsOptions(side, spec, "--client");
+            try
+            {
+                // One reader for ClientProfile JSON and `listen --json` documents: the capture side's, so the formats stay one.
+                var profile = ClientProfileFiles.Parse(text, spec);
+                var kind = e.TryGetProperty("captures", out _) || e.TryGetProperty("clientProfile", out _) ? "capture" : "client-profile";
+                return new(profile, spec, kind, profile.Name, []);
+            }
+            catch (ClientProfileFileException ex) { throw new UsageException($"--client {(ex.Message.StartsWith(spec, StringComparison.Ordinal) ? ex.Message : $"{spec}: {ex.Message}")}"); }
         }
     }
 
@@ -112,7 +113,7 @@ public static class ProfileLoader
                 var reachableGiven = e.TryGetProperty("reachable", out var r) && r.ValueKind == JsonValueKind.False;
                 return FromScan(scan, spec, "server-profile", checkReachable: reachableGiven);
             }
-            if (ClientProfileJsonMapper.TryFind(e, out _))
+            if (IsClientProfile(e))
                 throw new UsageException($"--server {spec}: this is a client profile; pass it to --client");
             throw new UsageException($"--server {spec}: no server profile found; expected `scan --json` output, one scan entry (an object with a \"protocols\" array), a `policy export` snapshot, or windows:<os>");
         }
@@ -212,6 +213,12 @@ public static class ProfileLoader
             throw new UsageException($"{option} {path}: not valid JSON (line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]})");
         }
     }
+
+    /// <summary>A ClientProfile object, a `listen --json` document ("captures") or a single capture ("clientProfile").</summary>
+    private static bool IsClientProfile(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object
+        && (e.TryGetProperty("captures", out _) || e.TryGetProperty("clientProfile", out _)
+            || (e.TryGetProperty("versions", out var v) && v.ValueKind == JsonValueKind.Array && e.TryGetProperty("cipherSuites", out _)));
 
     private static bool IsSnapshot(JsonElement e) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty("formatVersion", out _) && e.TryGetProperty("registry", out var r) && r.ValueKind == JsonValueKind.Array;

@@ -10,6 +10,12 @@ namespace TlsDoctor.Cli.Commands;
 /// <summary>`tlsdoctor simulate`: the handshake a client profile and a server profile would have, without the network.</summary>
 public static class SimulateCommand
 {
+    // The output is a file or a terminal, not HTML: keep quotes, ≈ and § readable (as the scan document does).
+    private static readonly SimulateJsonContext Relaxed = new(new JsonSerializerOptions(SimulateJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     public static readonly Option<string> Client = new("--client")
     {
         Description = "The client: windows:<os> (outbound policy of a release, e.g. windows:2012r2) or a JSON file (ClientProfile JSON, policy snapshot)",
@@ -104,7 +110,7 @@ public static class SimulateCommand
         if (parse.GetValue(Json))
         {
             var doc = new SimulateDocument(SimulateJson.Outcome(outcome), SimulateJson.Side(client), SimulateJson.Side(server));
-            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, SimulateJsonContext.Default.SimulateDocument)).ConfigureAwait(false);
+            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, Relaxed.SimulateDocument)).ConfigureAwait(false);
         }
         else
             SimulateRenderer.Render(console.Out, client, server, outcome);

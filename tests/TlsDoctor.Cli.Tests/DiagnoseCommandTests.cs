@@ -1,0 +1,124 @@
+using System.Text.Json;
+using TlsDoctor.Lab;
+
+namespace TlsDoctor.Cli.Tests;
+
+/// <summary>`tlsdoctor diagnose` end to end against lab devices: exit codes, JSON contract, files, rendering, bad input.</summary>
+public sealed class DiagnoseCommandTests : IAsyncLifetime
+{
+    private LabHost? _lab;
+    private readonly string _out = Path.Combine(Path.GetTempPath(), "tlsdoctor-diagnose-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        _lab = await LabHost.StartAsync([LabProfiles.MfdWeakDh, LabProfiles.MfdModern], new LabOptions(), cts.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_lab is not null) await _lab.DisposeAsync();
+        if (Directory.Exists(_out)) Directory.Delete(_out, true);
+    }
+
+    private string Device(string profile) => _lab!.Devices.First(d => d.Profile == profile).Endpoint.ToString();
+
+    [Fact]
+    public async Task Weak_dh_device_json_names_TD001_with_dh_reg_and_a_completed_resimulation()
+    {
+        var run = await CliHarness.RunAsync("diagnose", "--device", Device(LabProfiles.MfdWeakDh), "--os", "2016", "--out", _out, "--json");
+
+        Assert.Equal(1, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Out);
+        var finding = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("id").GetString() == "TD001");
+        Assert.Equal("weak-dh", finding.GetProperty("slug").GetString());
+        Assert.Equal("error", finding.GetProperty("severity").GetString());
+        Assert.Equal("outbound-device", finding.GetProperty("direction").GetString());
+        var remedy = finding.GetProperty("remedies")[0];
+        Assert.Equal("registry", remedy.GetProperty("kind").GetString());
+        var file = remedy.GetProperty("files")[0];
+        Assert.Equal("dh.reg", file.GetProperty("name").GetString());
+        Assert.Contains("\"ClientMinKeyBitLength\"=dword:00000200", file.GetProperty("content").GetString());
+        var re = remedy.GetProperty("resimulated");
+        Assert.True(re.GetProperty("completed").GetBoolean());
+        Assert.Equal("TLSv1.0", re.GetProperty("version").GetString());
+        Assert.StartsWith("TLS_DHE_RSA_", re.GetProperty("cipherSuite").GetString());
+        Assert.Contains(doc.RootElement.GetProperty("assumptions").EnumerateArray(), a => a.GetProperty("id").GetString() == "updates-unknown-assume-current");
+        // Files: one folder per finding, regedit's UTF-16 with BOM, undo next to the change.
+        var dh = File.ReadAllBytes(Path.Combine(_out, "TD001", "dh.reg"));
+        Assert.Equal(0xFF, dh[0]);
+        Assert.True(File.Exists(Path.Combine(_out, "TD001", "undo-dh.reg")));
+        Assert.Equal("", run.Error.Contains("Exception") ? "stack trace" : "");
+    }
+
+    [Fact]
+    public async Task Weak_dh_device_table_shows_one_panel_per_finding_with_the_verdict()
+    {
+        var run = await CliHarness.RunAsync("diagnose", "--device", Device(LabProfiles.MfdWeakDh), "--os", "2016", "--out", _out);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("TD001 weak-dh", run.Out);
+        Assert.Contains("re-simulation: completes", run.Out);
+        Assert.Contains("dh.reg", run.Out);
+        Assert.Contains("Assumptions about the Windows side", run.Out);
+    }
+
+    [Fact]
+    public async Task Healthy_device_exits_0()
+    {
+        var run = await CliHarness.RunAsync("diagnose", "--device", Device(LabProfiles.MfdModern), "--os", "2019", "--out", _out, "--json");
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Out);
+        Assert.DoesNotContain(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("severity").GetString() == "error");
+    }
+
+    [Fact]
+    public async Task No_target_is_a_usage_error()
+    {
+        var run = await CliHarness.RunAsync("diagnose", "--os", "2016");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--device", run.Error);
+    }
+
+    [Fact]
+    public async Task Unreachable_device_exits_3()
+    {
+        var run = await CliHarness.RunAsync("diagnose", "--device", "127.0.0.1:1", "--os", "2016", "--out", _out, "--json");
+        Assert.Equal(3, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Out);
+        Assert.Equal("127.0.0.1:1", doc.RootElement.GetProperty("unreachable")[0].GetString());
+        Assert.Contains("unreachable", run.Error);
+    }
+
+    [Fact]
+    public async Task Unreadable_reg_file_exits_2_with_the_line()
+    {
+        Directory.CreateDirectory(_out);
+        var bad = Path.Combine(_out, "bad.reg");
+        await File.WriteAllTextAsync(bad, "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n\"Enabled\"=dword:xyz\r\n");
+        var run = await CliHarness.RunAsync("diagnose", "--device", Device(LabProfiles.MfdModern), "--os", "2016", "--reg", bad);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("line 4", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+        var missing = await CliHarness.RunAsync("diagnose", "--device", Device(LabProfiles.MfdModern), "--reg", Path.Combine(_out, "nope.reg"));
+        Assert.Equal(2, missing.ExitCode);
+    }
+
+    [Fact]
+    public async Task Malformed_capture_exits_2()
+    {
+        Directory.CreateDirectory(_out);
+        var bad = Path.Combine(_out, "capture.json");
+        await File.WriteAllTextAsync(bad, "{ \"captures\": [ ] }");
+        var run = await CliHarness.RunAsync("diagnose", "--client-hello", bad, "--os", "2016");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--client-hello", run.Error);
+    }
+
+    [Fact]
+    public async Task Unknown_os_exits_2()
+    {
+        var run = await CliHarness.RunAsync("diagnose", "--device", Device(LabProfiles.MfdModern), "--os", "windows 95");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown Windows release", run.Error);
+    }
+}
