@@ -52,6 +52,23 @@ public sealed class DiagnosisRunner
     ];
 
     /// <summary>
+    /// Applies the catalogue to an already known endpoint profile (a stored scan, a fleet inventory): no network.
+    /// </summary>
+    public static ImmutableArray<Finding> AnalyzeOutbound(WindowsSide windows, ServerProfile server, string target, string direction = Directions.OutboundDevice,
+        DateTimeOffset? now = null, string? host = null)
+    {
+        var client = windows.Policy.ToClientProfile();
+        var profile = ForSimulation(server);
+        var negotiation = direction == Directions.OutboundPayment ? new NegotiationOptions(now ?? DateTimeOffset.UtcNow) : NegotiationOptions.Default;
+        var ctx = new DiagnosisContext
+        {
+            Direction = direction, Target = target, Windows = windows, Client = client, Server = profile,
+            Outcome = Negotiator.Simulate(client, profile, negotiation), Options = negotiation, Host = host,
+        };
+        return [.. Rules.SelectMany(r => r.Analyze(ctx))];
+    }
+
+    /// <summary>
     /// A scanned profile as the simulator should see it: the curve recorded per suite is only what the server picked
     /// for the scanner's own preference (x25519 first); when the scan enumerated the server's curves, the simulator
     /// must pick from those for the client at hand, not insist on the scanner's curve.

@@ -51,9 +51,9 @@ public sealed class FleetLabFixture : IAsyncLifetime
 
     private LabHost? _hostile;
 
-    /// <summary>Fast options for the lab: short timeouts and back-off, a high rate.</summary>
+    /// <summary>Options for the lab: a short back-off and a high rate; generous read timeouts, since the lab and the scanner share two cores.</summary>
     public static FleetScanOptions Options(int concurrency) => new(
-        new ProbeOptions(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60)),
+        new ProbeOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(90)),
         concurrency, ConnectionsPerSecond: 5000, RetryBackoff: TimeSpan.FromMilliseconds(50));
 
     /// <summary>Inventory CSV for lab devices: model = profile, site alternating a/b, an extra "rack" column.</summary>

@@ -5,8 +5,8 @@ using TlsDoctor.Schannel.Policy;
 
 namespace TlsDoctor.Diagnosis;
 
-/// <summary>Helpers for protocol remedies.</summary>
-internal static class ProtocolRemedies
+/// <summary>Protocol remedies: the product setting (contiguity rule), tls.reg, the suite order.</summary>
+public static class ProtocolRemedies
 {
     private static readonly TlsVersion[] SettingOrder = [TlsVersion.SSLv3, TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2, TlsVersion.TLSv1_3];
 

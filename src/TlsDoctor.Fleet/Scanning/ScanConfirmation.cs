@@ -27,7 +27,7 @@ public static class ScanConfirmation
         foreach (var b in suspects)
         {
             var version = b.Version!.Value;
-            var index = protocols.FindIndex(p => p.Version == version);
+            var index = protocols.Select((p, i) => (p, i)).FirstOrDefault(x => x.p.Version == version, (null!, -1)).Item2;
             if (index < 0 || protocols[index].FullHandshake is not { CipherSuite: { } name }
                 || !CipherSuites.TryParse(name, out var suite) || !suite.KeyExchange.IsFiniteFieldDh())
                 continue;

@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using TlsDoctor.Core;
+using TlsDoctor.Schannel.Policy;
+
+namespace TlsDoctor.Diagnosis.Tests;
+
+/// <summary>TD1xx findings from known profiles (no network): each with its remedy verified by re-simulation.</summary>
+public sealed class BeyondTheGuideTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static WindowsSide Windows(string os) => WindowsSide.Build(new PolicyOptions { Os = os });
+
+    private static CertificateInfo Cert(string subject, DateTimeOffset notBefore, DateTimeOffset notAfter, params string[] sans) =>
+        PlannedCertificates.Make(subject, 2048, "sha256", notBefore, notAfter, "test") with { SubjectAlternativeNames = [.. sans], SelfSigned = false, Issuer = "CN=ca" };
+
+    private static ServerProfile Server(TlsVersion[] versions, string[] suites, string[] groups, CertificateInfo? cert = null, int? dhBits = null) => new(
+        [.. TlsVersions.All.Select(v => versions.Contains(v)
+            ? new ProtocolSupport(v, true, true, [.. suites.Select(n => Vocabulary.Suite(n)).Where(s => s.ValidIn(v)).Select(s => new AcceptedSuite(s, s.KeyExchange.IsFiniteFieldDh() ? dhBits : null))])
+            : ProtocolSupport.NotSupported(v))],
+        [.. groups.Select(g => Vocabulary.Group(g))], [], cert is null ? [Cert("CN=device", Now.AddYears(-1), Now.AddYears(1))] : [cert], []);
+
+    [Fact]
+    public void Device_with_only_secp521r1_gives_TD102_and_curves_reg_fixes_it()
+    {
+        var f = Assert.Single(DiagnosisRunner.AnalyzeOutbound(Windows("2016"),
+            Server([TlsVersion.TLSv1_2], ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], ["secp521r1"]), "dev:443"), x => x.Severity == Severity.Error);
+        Assert.Equal("TD102", f.Id);
+        var r = f.Remedy("curves.reg");
+        Assert.True(r.Fixes, r.Resimulated!.Explanation);
+        Assert.Equal("secp521r1", r.Resimulated.Group!.Name);
+    }
+
+    [Fact]
+    public void Sslv3_only_device_gives_TD106_not_TD005()
+    {
+        var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2016"), Server([TlsVersion.SSLv3], ["TLS_RSA_WITH_3DES_EDE_CBC_SHA"], []), "dev:443");
+        var f = Assert.Single(findings, x => x.Severity == Severity.Error);
+        Assert.Equal("TD106", f.Id);
+        Assert.Contains(f.Remedies, m => m.Kind == RemedyKinds.Device);
+    }
+
+    [Fact]
+    public void Expired_payment_certificate_gives_TD104_and_a_wrong_name_TD105()
+    {
+        var cert = Cert("CN=pay.example", Now.AddYears(-3), Now.AddDays(-10), "DNS:pay.example");
+        var server = Server([TlsVersion.TLSv1_2], ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], ["secp256r1"], cert);
+        var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2019"), server, "pay.example:443", Directions.OutboundPayment, Now, "pay.example");
+        var expired = Assert.Single(findings);
+        Assert.Equal("TD104", expired.Id);
+        Assert.Equal(Severity.Error, expired.Severity);
+        Assert.True(expired.Remedies[0].Fixes);
+
+        var mismatch = DiagnosisRunner.AnalyzeOutbound(Windows("2019"), server with { Certificates = [cert with { NotAfter = Now.AddYears(1) }] },
+            "other.example:443", Directions.OutboundPayment, Now, "other.example");
+        Assert.Equal("TD105", Assert.Single(mismatch).Id);
+        Assert.True(CertificateNameMismatchRule.Matches(cert with { SubjectAlternativeNames = ["DNS:*.example"] }, "pay.example"));
+        Assert.False(CertificateNameMismatchRule.Matches(cert with { SubjectAlternativeNames = ["DNS:*.example"] }, "a.pay.example"));
+    }
+
+    [Fact]
+    public void Ecdhe_gcm_only_device_against_2012r2_gives_TD101()
+    {
+        var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2012r2"),
+            Server([TlsVersion.TLSv1_2], ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"], ["secp256r1"]), "dev:443");
+        Assert.Equal("TD101", Assert.Single(findings, x => x.Severity == Severity.Error).Id);
+    }
+
+    [Fact]
+    public async Task Old_device_inbound_that_handles_only_1024_bit_DH_gives_TD103_and_dh_server_reg_fixes_it()
+    {
+        var capture = new ClientProfile("old device", [TlsVersion.TLSv1_0], [Vocabulary.Suite("TLS_DHE_RSA_WITH_AES_128_CBC_SHA")], [], [], []) { DhMaxBits = 1024 };
+        var r = await new DiagnosisRunner().RunAsync(new DiagnoseOptions { ClientHello = capture, Policy = new PolicyOptions { Os = "2016" }, Now = Now });
+        var f = r.Single("TD103");
+        var reg = f.Remedy("dh-server.reg");
+        Assert.Contains("\"ServerMinKeyBitLength\"=dword:00000400", reg.Files[0].Content);
+        Assert.True(reg.Fixes, reg.Resimulated!.Explanation);
+        Assert.Equal(1024, reg.Resimulated.KeyExchangeBits);
+    }
+
+    [Fact]
+    public void Product_setting_follows_the_contiguity_rule()
+    {
+        // 1.0 and 1.2 without 1.1 is never written: the run ends at the highest good version and stops at a gap.
+        Assert.Equal("Tls, Tls11, Tls12", ProtocolRemedies.Setting([TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2])!.Raw);
+        Assert.Equal("Tls12", ProtocolRemedies.Setting([TlsVersion.TLSv1_0, TlsVersion.TLSv1_2])!.Raw);
+        Assert.Null(ProtocolRemedies.Setting([TlsVersion.SSLv2]));
+    }
+}
