@@ -46,6 +46,7 @@ public static class CliApp
         root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(ListenCommand.Create(console));
         root.Subcommands.Add(CertCommand.Create(console));
+        root.Subcommands.Add(LogsCommand.Create(console));
         root.Subcommands.Add(PolicyCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(FleetCommand.Create(console));

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using System.Text.Json;
+using Spectre.Console;
 using System.Text.Json.Serialization;
 using TlsDoctor.Diagnosis.Certificates;
 using TlsDoctor.Probe.Capture;
