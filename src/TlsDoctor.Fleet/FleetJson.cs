@@ -40,6 +40,15 @@ public sealed record MergedSourceJson(string Path, string Label, int Scans);
 [JsonSerializable(typeof(FleetMergeJson))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;
 
+/// <summary>The context commands print with: like Default, but quotes and non-ASCII text stay readable (stdout is not HTML).</summary>
+public static class FleetJson
+{
+    public static FleetJsonContext Output { get; } = new(new JsonSerializerOptions(FleetJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
+
 /// <summary>Compact (unindented) serialisation for the database columns.</summary>
 internal static class StoreJson
 {

@@ -197,6 +197,12 @@ public static class ListenJsonMapper
         };
     }
 
+    // Device-sent text (SNI, ALPN, errors) may hold quotes: readable JSON beats \u0027 escapes (the file is not HTML).
+    private static readonly ListenJsonContext Relaxed = new(new JsonSerializerOptions(ListenJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     /// <summary>The document serialized as the CLI writes it.</summary>
-    public static string Serialize(ListenDocument doc) => JsonSerializer.Serialize(doc, ListenJsonContext.Default.ListenDocument);
+    public static string Serialize(ListenDocument doc) => JsonSerializer.Serialize(doc, Relaxed.ListenDocument);
 }

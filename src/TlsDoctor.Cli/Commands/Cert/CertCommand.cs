@@ -59,11 +59,17 @@ public static class CertCommand
             throw new UsageException(e.Message);
         }
         if (parse.GetValue(Json))
-            console.RawOut.WriteLine(JsonSerializer.Serialize(ToJson(result), CertJsonContext.Default.CertDocument));
+            console.RawOut.WriteLine(JsonSerializer.Serialize(ToJson(result), Relaxed.CertDocument));
         else
             CertRenderer.Render(console.Out, result);
         return ExitCodes.Ok;
     }
+
+    // Steps hold quotes and arrows: readable JSON beats \u0027 escapes (stdout is not HTML).
+    private static readonly CertJsonContext Relaxed = new(new JsonSerializerOptions(CertJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
     internal static CertDocument ToJson(CertificateKitResult r) => new(
         r.Directory,

@@ -1,60 +1,173 @@
+using System.Collections.Immutable;
 using System.CommandLine;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Spectre.Console;
-using TlsDoctor.Core;
+using TlsDoctor.Diagnosis;
+using TlsDoctor.Diagnosis.Json;
 using TlsDoctor.Lab;
 using TlsDoctor.Probe;
+using TlsDoctor.Probe.Capture;
+using TlsDoctor.Schannel.Policy;
 
 namespace TlsDoctor.Cli.Commands;
 
-/// <summary>`tlsdoctor demo`: starts the lab's simulated devices and shows what TlsDoctor finds on each, without any printer.</summary>
+/// <summary>`tlsdoctor demo`: starts the lab's simulated devices and runs the whole diagnosis on each, without any printer.</summary>
 public static class DemoCommand
 {
+    public static readonly Option<string> Os = new("--os") { Description = "Windows release the simulated Terminal Server runs", DefaultValueFactory = _ => "2012r2", HelpName = "RELEASE" };
+    public static readonly Option<string[]> Updates = new("--updates")
+    {
+        Description = "Installed updates of that Windows (default: KB2919355, the May 2015 cipher suite update KB3042058 and the June 2016 DH rollup KB3161606, without the August 2014 SHA-512 rollup KB2975719)",
+        DefaultValueFactory = _ => ["KB2919355", "KB3042058", "KB3161606"],
+        AllowMultipleArgumentsPerToken = true,
+        HelpName = "KB,…",
+    };
+    public static readonly Option<string> ProductSetting = new("--product-setting")
+    {
+        Description = "securityProtocolTypesForOutboundCommunication of the simulated Terminal Server",
+        DefaultValueFactory = _ => "Tls, Tls11, Tls12",
+    };
+    public static readonly Option<string> Out = new("--out") { Description = "Folder for the remedy files", DefaultValueFactory = _ => "tlsdoctor-demo", HelpName = "DIR" };
     public static readonly Option<bool> Json = CommonOptions.Json();
 
     public static Command Create(CliConsole console)
     {
-        var cmd = new Command("demo", "Start the lab's simulated devices on 127.0.0.1 and diagnose each one (no printer needed)") { Json };
+        var cmd = new Command("demo", "Start the lab's simulated devices on 127.0.0.1 and diagnose each one against a simulated Windows Terminal Server (no printer needed)")
+        {
+            Os, Updates, ProductSetting, Out, Json,
+        };
         cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
         return cmd;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, CliConsole console, CancellationToken ct)
     {
-        console.Error.MarkupLine("[grey]starting the lab…[/]");
+        var policy = new PolicyOptions
+        {
+            Os = parse.GetValue(Os),
+            Updates = [.. parse.GetValue(Updates) ?? []],
+            ProductSetting = parse.GetValue(ProductSetting),
+        };
+        WindowsSide windows;
+        try { windows = WindowsSide.Build(policy); }
+        catch (Exception e) when (e is PolicyInputException or FormatException or Schannel.Policy.ProductSettingException)
+        {
+            throw new UsageException(e.Message);
+        }
+        var outDir = parse.GetValue(Out)!;
+        var json = parse.GetValue(Json);
+
+        console.Error.MarkupLineInterpolated($"[grey]starting the lab; the Terminal Server is simulated as {windows.Policy.Release.Name} with {string.Join(", ", policy.Updates)}…[/]");
         await using var host = await LabHost.StartAsync(LabCommand.GuideServers, new LabOptions(), ct).ConfigureAwait(false);
-        var scanner = new TlsScanner(ProbeOptions.Default with { TargetDeadline = TimeSpan.FromSeconds(60) });
-        var results = new List<(LabDevice device, ScanResult scan)>();
+        var runner = new DiagnosisRunner();
+        var probe = ProbeOptions.Default with { TargetDeadline = TimeSpan.FromSeconds(60) };
+        var cases = new List<DemoCase>();
+
         foreach (var device in host.Devices)
         {
-            console.Error.MarkupLineInterpolated($"[grey]scanning {device.Profile} at {device.Endpoint}…[/]");
-            var r = await scanner.ScanAsync(new ProbeTarget(device.Endpoint.Address.ToString(), device.Endpoint.Port), null, ct).ConfigureAwait(false);
-            results.Add((device, r));
+            var target = new ProbeTarget(device.Endpoint.Address.ToString(), device.Endpoint.Port);
+            var payment = device.Profile == LabProfiles.PaymentSha512;
+            console.Error.MarkupLineInterpolated($"[grey]diagnosing {device.Profile} at {device.Endpoint}…[/]");
+            var report = await runner.RunAsync(new DiagnoseOptions
+            {
+                Device = payment ? null : target,
+                Payment = payment ? target : null,
+                Windows = windows,
+                Probe = probe,
+            }, null, ct).ConfigureAwait(false);
+            cases.Add(new DemoCase(device.Profile, device.Reproduces, device.Endpoint.ToString(), report, Write(report, outDir, device.Profile, console)));
         }
 
-        if (parse.GetValue(Json))
+        // The device as a client: capture its ClientHello, learn which certificates it accepts, diagnose inbound.
+        console.Error.MarkupLine("[grey]capturing the mfd-legacy-client device's ClientHello and probing which certificates it accepts…[/]");
+        var inbound = await DiagnoseLegacyClientAsync(runner, windows, probe, ct).ConfigureAwait(false);
+        if (inbound is not null)
+            cases.Add(new DemoCase(LabProfiles.MfdLegacyClient, "TLS 1.0 client that verifies only RSA ≤1024 / SHA-1 certificates it trusts", "client → listen",
+                inbound, Write(inbound, outDir, LabProfiles.MfdLegacyClient, console)));
+
+        if (json)
         {
-            var doc = new Probe.Json.ScanDocument([.. results.Select(x => Probe.Json.ScanJsonMapper.ToJson(x.scan, false))]);
-            await console.RawOut.WriteLineAsync(Probe.Json.ScanJsonMapper.Serialize(doc)).ConfigureAwait(false);
+            var doc = new DemoDocument(windows.Policy.Release.Name, [.. policy.Updates],
+                [.. cases.Select(c => new DemoCaseJson(c.Profile, c.Reproduces, c.Endpoint, DiagnosisJson.ToJson(c.Report, c.Written)))]);
+            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, DemoJson.Relaxed.DemoDocument)).ConfigureAwait(false);
         }
         else
         {
-            foreach (var (device, scan) in results)
+            foreach (var c in cases)
             {
-                console.Out.Write(new Rule($"[bold]{Markup.Escape(device.Profile)}[/] — {Markup.Escape(device.Reproduces)}").LeftJustified());
-                console.Out.MarkupLineInterpolated($"[bold]Found:[/] {Summary(scan)}");
-                ScanRenderer.Render(console.Out, scan, verbose: false);
+                console.Out.Write(new Rule($"[bold]{Markup.Escape(c.Profile)}[/] ({Markup.Escape(c.Endpoint)}) — {Markup.Escape(c.Reproduces)}").LeftJustified());
+                DiagnoseRenderer.Render(console.Out, c.Report, c.Written, Path.Combine(outDir, c.Profile));
             }
+            var summary = new Table().Border(TableBorder.Rounded).Title("Demo summary").AddColumns("Device", "Findings", "Remedy verified by re-simulation");
+            foreach (var c in cases)
+            {
+                var ids = c.Report.Findings.Where(f => f.Severity != Severity.Info).Select(f => $"{f.Descriptor.Id} {f.Descriptor.Slug} ({f.Severity.ToString().ToLowerInvariant()})");
+                var fixes = c.Report.Findings.Where(f => f.Severity == Severity.Error).Select(f =>
+                    f.Remedies.FirstOrDefault(r => r.Fixes) is { } r ? $"{f.Descriptor.Id}: {r.Title}"
+                    : f.Remedies.FirstOrDefault(r => r.Resimulated is { Completed: true }) is { } p
+                        ? $"{f.Descriptor.Id}: {p.Title} — completes, but {p.Resimulated!.Reason} remains (≈{p.Resimulated.FailureRate:P1} of handshakes)"
+                        : $"{f.Descriptor.Id}: no remedy verified");
+                summary.AddRow(Markup.Escape(c.Profile), Markup.Escape(ids.Any() ? string.Join("\n", ids) : "healthy"), Markup.Escape(string.Join("\n", fixes)));
+            }
+            console.Out.Write(summary);
+            console.Out.MarkupLineInterpolated($"Remedy files: {Path.GetFullPath(outDir)}");
         }
-        return results.All(r => r.scan.Reachable) ? ExitCodes.Ok : ExitCodes.Unreachable;
+        // The demo worked when every device was reached and diagnosed; its findings are the point, not a failure.
+        return cases.All(c => c.Report.Unreachable.IsEmpty) && inbound is not null ? ExitCodes.Ok : ExitCodes.Unreachable;
     }
 
-    private static string Summary(ScanResult r)
+    private static async Task<DiagnosisReport?> DiagnoseLegacyClientAsync(DiagnosisRunner runner, WindowsSide windows, ProbeOptions probe, CancellationToken ct)
     {
-        var parts = new List<string> { "versions " + string.Join(", ", r.Profile.SupportedVersions.Select(v => v.Name())) };
-        var dh = r.Profile.Protocols.SelectMany(p => p.CipherSuites).Select(s => s.DhBits).Where(b => b is not null).Distinct().ToList();
-        if (dh.Count > 0) parts.Add("DH " + string.Join("/", dh) + " bits");
-        if (r.Profile.Certificates.FirstOrDefault() is { } c) parts.Add($"certificate {c.KeyAlgorithm}-{c.KeyBits} {c.SignatureAlgorithm}");
-        foreach (var b in r.Profile.Behaviours.Where(b => b.Kind is not BehaviourKinds.SecureRenegotiation)) parts.Add(b.Kind + (b.Version is { } v ? $" ({v.Name()})" : ""));
-        return string.Join("; ", parts);
+        using var listener = ClientHelloListener.Start(new ListenOptions(new IPEndPoint(IPAddress.Loopback, 0), null, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), ProbeCertificates: true));
+        var listening = listener.RunAsync(null, ct);
+        var endpoint = listener.LocalEndPoint;
+        // One connection per probe certificate; the device retries as a real one does after each failure.
+        for (var i = 0; i < 6 && !listening.IsCompleted; i++)
+            await LabClients.RunLegacyClientAsync(endpoint, new LegacyClientOptions(), ct).ConfigureAwait(false);
+        var result = await listening.ConfigureAwait(false);
+        var profile = result.Captures.LastOrDefault(c => c.Profile is not null)?.Profile;
+        if (profile is null) return null;
+        return await runner.RunAsync(new DiagnoseOptions
+        {
+            ClientHello = profile,
+            ClientHelloOrigin = "capture of mfd-legacy-client",
+            Windows = windows,
+            Probe = probe,
+        }, null, ct).ConfigureAwait(false);
     }
+
+    private static ImmutableArray<string> Write(DiagnosisReport report, string outDir, string profile, CliConsole console)
+    {
+        if (!report.Findings.Any(f => f.Remedies.Any(r => r.Files.Length > 0))) return [];
+        try { return RemedyWriter.Write(report, Path.Combine(outDir, profile)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.Error.MarkupLineInterpolated($"[yellow]cannot write remedy files for {profile}: {e.Message}[/]");
+            return [];
+        }
+    }
+
+    private sealed record DemoCase(string Profile, string Reproduces, string Endpoint, DiagnosisReport Report, ImmutableArray<string> Written);
+}
+
+/// <summary>`demo --json`: the simulated Windows side and one diagnosis per lab device.</summary>
+public sealed record DemoDocument(string Windows, ImmutableArray<string> Updates, ImmutableArray<DemoCaseJson> Devices);
+
+/// <summary>One lab device and its diagnosis.</summary>
+public sealed record DemoCaseJson(string Profile, string Reproduces, string Endpoint, DiagnosisDocument Diagnosis);
+
+/// <summary>Serializer settings for the demo's JSON.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(DemoDocument))]
+public sealed partial class DemoJsonContext : JsonSerializerContext;
+
+/// <summary>The demo context with readable escaping (remedy files contain backslashes and quotes).</summary>
+public static class DemoJson
+{
+    public static DemoJsonContext Relaxed { get; } = new(new JsonSerializerOptions(DemoJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 }

@@ -35,7 +35,7 @@ public static class FleetDiffCommand
         var diff = FleetDiff.Run(store, from, to);
         ct.ThrowIfCancellationRequested();
         if (parse.GetValue(Json))
-            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(diff, FleetJsonContext.Default.FleetDiffJson)).ConfigureAwait(false);
+            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(diff, FleetJson.Output.FleetDiffJson)).ConfigureAwait(false);
         else
             FleetRenderer.RenderDiff(console.Out, diff);
         return ExitCodes.Ok;

@@ -62,7 +62,7 @@ public static class FleetMergeCommand
             ct.ThrowIfCancellationRequested();
             var doc = new FleetMergeJson(store.Path, [.. sources.Zip(merged, (s, m) => new MergedSourceJson(s.Path, m.Label, m.Scans))], store.Scans().Length);
             if (parse.GetValue(Json))
-                await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, FleetJsonContext.Default.FleetMergeJson)).ConfigureAwait(false);
+                await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, FleetJson.Output.FleetMergeJson)).ConfigureAwait(false);
             else
             {
                 foreach (var s in doc.Sources) console.Out.MarkupLineInterpolated($"{s.Path}: {s.Scans} scan(s) as [bold]{s.Label}[/]");

@@ -53,7 +53,7 @@ public static class FleetReportCommand
             console.Error.MarkupLineInterpolated($"[grey]wrote {csv}[/]");
         }
         if (parse.GetValue(Json))
-            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(report, FleetJsonContext.Default.FleetReportJson)).ConfigureAwait(false);
+            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(report, FleetJson.Output.FleetReportJson)).ConfigureAwait(false);
         else
             FleetRenderer.RenderReport(console.Out, report);
         return report.DeviceRows.Any(d => d.Findings.Any(f => f.Severity == "error")) ? ExitCodes.Findings : ExitCodes.Ok;

@@ -124,7 +124,7 @@ public static class FleetScanCommand
             {
                 if (inventory.Devices.IsEmpty) throw new UsageException($"{path}: no usable device rows ({inventory.Errors.Length} skipped)");
                 scanId = scanner.Create(inventory, Path.GetFullPath(path));
-                console.Error.MarkupLineInterpolated($"[grey]scan {scanId}: {inventory.Devices.Length} devices into {dbPath} (concurrency {concurrency}, {perDevice} per device, {rate:0.#} connections/s)[/]");
+                console.Error.MarkupLineInterpolated($"[grey]scan {scanId}: {inventory.Devices.Length} devices → {dbPath} ({concurrency} at once, {perDevice}/device, {rate:0.#} conn/s)[/]");
             }
 
             FleetScanSummary summary;
@@ -143,7 +143,7 @@ public static class FleetScanCommand
             {
                 var doc = new FleetScanJson(summary.ScanId, store.Path, summary.Resumed, summary.Total, summary.AlreadyDone, summary.Scanned,
                     inventory.Errors, summary.Statuses, summary.Connections, (long)summary.Elapsed.TotalMilliseconds, summary.Finished);
-                await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, FleetJsonContext.Default.FleetScanJson)).ConfigureAwait(false);
+                await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, FleetJson.Output.FleetScanJson)).ConfigureAwait(false);
             }
             else
             {
@@ -176,16 +176,19 @@ public static class FleetScanCommand
             return result!;
         }
         var last = DateTime.MinValue;
+        var finalShown = false;
         var gate = new object();
         var plain = new InlineProgress<FleetProgress>(p =>
         {
             lock (gate)
             {
                 var now = DateTime.UtcNow;
-                if (now - last < TimeSpan.FromSeconds(5) && p.Done < p.Total) return;
+                var complete = p.Done >= p.Total;
+                if (complete ? finalShown : now - last < TimeSpan.FromSeconds(5)) return;
                 last = now;
-                var eta = p.Eta is { } e ? $", about {e.TotalSeconds:0} s left" : "";
-                console.Error.MarkupLineInterpolated($"[grey]fleet: {p.Done}/{p.Total} devices (ok {p.Ok}, failed {p.Failed}, {p.InFlight} in flight), {p.Connections} connections, {p.Elapsed.TotalSeconds:0} s{eta}[/]");
+                finalShown |= complete;
+                var eta = !complete && p.Eta is { } e ? $", ~{e.TotalSeconds:0} s left" : "";
+                console.Error.MarkupLineInterpolated($"[grey]fleet: {p.Done}/{p.Total} devices, ok {p.Ok}, failed {p.Failed}, {p.Connections} connections, {p.Elapsed.TotalSeconds:0} s{eta}[/]");
             }
         });
         return await scanner.RunAsync(scanId, resumed, plain, ct).ConfigureAwait(false);

@@ -47,7 +47,7 @@ public static class FleetWhatIfCommand
         var result = FleetWhatIf.Run(store, scans, baseline, proposed);
         ct.ThrowIfCancellationRequested();
         if (parse.GetValue(Json))
-            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(result, FleetJsonContext.Default.WhatIfJson)).ConfigureAwait(false);
+            await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(result, FleetJson.Output.WhatIfJson)).ConfigureAwait(false);
         else
             FleetRenderer.RenderWhatIf(console.Out, result, parse.GetValue(All));
         return result.Counts[WhatIfChanges.Breaks] > 0 ? ExitCodes.Findings : ExitCodes.Ok;

@@ -49,11 +49,17 @@ public static class LogsCommand
         }
         foreach (var w in report.Warnings) console.Error.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
         if (parse.GetValue(Json))
-            console.RawOut.WriteLine(JsonSerializer.Serialize(ToJson(report), LogsJsonContext.Default.LogsDocument));
+            console.RawOut.WriteLine(JsonSerializer.Serialize(ToJson(report), Relaxed.LogsDocument));
         else
             LogsRenderer.Render(console.Out, report);
         return report.Failures > 0 ? ExitCodes.Findings : ExitCodes.Ok;
     }
+
+    // Log lines carry quotes and non-ASCII text: readable JSON beats \u0027 escapes (stdout is not HTML).
+    private static readonly LogsJsonContext Relaxed = new(new JsonSerializerOptions(LogsJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
     internal static LogsDocument ToJson(LogReport r) => new(
         r.Files, r.Lines, r.Entries, r.Failures,
