@@ -28,7 +28,7 @@ if [ "${1:-}" != "--skip-win" ]; then
   # Native SQLite (e_sqlite3.dll) goes inside the exe too, so one file is all a server needs.
   dotnet publish src/TlsDoctor.Cli/TlsDoctor.Cli.csproj -c Release -r win-x64 --self-contained \
     -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none \
-    -o "$dist/win-x64" --artifacts-path "$art" -nologo -v q
+    -p:GenerateDocumentationFile=false -o "$dist/win-x64" --artifacts-path "$art" -nologo -v q
   ls -l "$dist/win-x64"
   test -f "$dist/win-x64/tlsdoctor.exe"
   echo "   $dist/win-x64/tlsdoctor.exe"

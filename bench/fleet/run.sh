@@ -37,6 +37,7 @@ with open(sys.argv[2], "w") as f:
     for i, d in enumerate(doc["devices"]):
         f.write(f"dev-{i:04d},127.0.0.1,{d['port']},{d['profile']},site-{i % 4}\n")
 PY
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "lab: $devices devices on 127.0.0.1:$base-$((base + devices - 1)), RSS $(ps -o rss= -p $lab | awk '{printf "%.0f MB", $1/1024}')"
 
 active() { awk '/^Tcp:/ { if (++n == 2) print $6 }' /proc/net/snmp; }
@@ -48,7 +49,7 @@ for r in $(seq 1 "$runs"); do
   rm -f "$out/fleet.db"*
   /usr/bin/time -f "%e %M" -o "$out/time.txt" "$tlsdoctor" fleet scan "$out/inventory.csv" --db "$out/fleet.db" --json >"$out/scan.json" 2>"$out/scan.err"
   rc=$?
-  read -r secs kb <"$out/time.txt"
+  read -r secs kb < <(tail -1 "$out/time.txt")   # GNU time prefixes "Command exited with non-zero status N"
   conns=$(python3 -c "import json; d=json.load(open('$out/scan.json')); print(d['connections'], json.dumps(d['statuses']))")
   echo "fleet run $r: exit $rc, ${secs} s, peak RSS $((kb / 1024)) MB, connections+statuses: $conns" | tee -a "$out/fleet.txt"
   echo "$secs $kb ${conns%% *}" >>"$out/fleet.raw"
@@ -59,7 +60,7 @@ for r in $(seq 1 "$runs"); do
   before=$(active)
   /usr/bin/time -f "%e %M" -o "$out/time.txt" nmap -n -Pn -p "$base-$((base + devices - 1))" --script ssl-enum-ciphers 127.0.0.1 -oN "$out/nmap.out" >/dev/null 2>&1
   after=$(active)
-  read -r secs kb <"$out/time.txt"
+  read -r secs kb < <(tail -1 "$out/time.txt")
   echo "nmap run $r: ${secs} s, peak RSS $((kb / 1024)) MB, ~$((after - before)) TCP connects (system-wide ActiveOpens delta)" | tee -a "$out/nmap.txt"
   echo "$secs $kb $((after - before))" >>"$out/nmap.raw"
 done

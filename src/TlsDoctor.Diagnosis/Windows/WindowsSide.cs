@@ -40,26 +40,8 @@ public sealed record WindowsSide(PolicyInputs Inputs, SchannelPolicy Policy, Imm
                 ? $"No policy option was given and this is not Windows: the Terminal Server is assumed to run Windows Server 2016 with every known update (give --os, --updates, --reg to describe the real server)."
                 : $"No --os was given: the Terminal Server is assumed to run Windows Server 2016."));
         }
-        if (options.Os is not null)
-        {
-            if (!k.TryResolveOs(options.Os, out var release, out var match))
-                throw new PolicyInputException($"unknown Windows release \"{options.Os}\"; use one of {string.Join(", ", k.Releases.Select(r => r.Id))}, an OS name or a build number");
-            inputs = inputs with { Release = release, Build = match.Build ?? release.Build, Ubr = match.Ubr ?? inputs.Ubr, BuildMappedToNearest = match.Nearest };
-        }
-        var ids = UpdateLists.ParseIds(options.Updates.IsDefault ? [] : options.Updates);
-        if (options.UpdatesFileText is { } text) ids = [.. ids.Concat(UpdateLists.ParseText(text)).Distinct(StringComparer.OrdinalIgnoreCase)];
-        if (!options.Updates.IsDefaultOrEmpty || options.UpdatesFileText is not null) inputs = inputs with { Updates = ids };
-        var registry = inputs.Registry;
-        foreach (var file in options.RegFiles.IsDefault ? [] : options.RegFiles)
-            registry = registry.Apply(RegFileReader.ReadFile(file), Path.GetFileName(file));
-        inputs = inputs with { Registry = registry };
+        inputs = WindowsPolicy.ToInputs(options, k, inputs);
         if (!options.RegFiles.IsDefaultOrEmpty) inputs = inputs with { RegistryOrigin = ".reg files" };
-        if (options.DotNet is not null)
-        {
-            if (!DotNetFrameworks.TryParse(options.DotNet, out var f)) throw new PolicyInputException($"--dotnet \"{options.DotNet}\" is not one of 4.5, 4.6, 4.7+");
-            inputs = inputs with { DotNet = f };
-        }
-        if (options.ProductSetting is not null) inputs = inputs with { ProductSetting = ProductSetting.Parse(options.ProductSetting) };
         return new WindowsSide(inputs, SchannelPolicyBuilder.Build(inputs, k), own.ToImmutable());
     }
 

@@ -131,7 +131,7 @@ public static class FleetReports
         var found = ImmutableArray<FleetFinding>.Empty;
         if (windows is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
         {
-            var profile = ScanJsonMapper.ToProfile(p);
+            var profile = Simulatable(p);
             var o = Negotiator.Simulate(windows, profile);
             outcome = FleetOutcomeJson.From(o);
             found = findings.Evaluate(profile, windows, o);
@@ -150,6 +150,9 @@ public static class FleetReports
             p is null || p.Behaviours.IsDefault ? [] : [.. p.Behaviours.Select(b => b.Kind).Distinct()],
             outcome, found, r?.Handshakes ?? 0, r?.ElapsedMs ?? 0);
     }
+
+    /// <summary>A stored profile as the simulator should see it (curves per suite are the scanner's pick, not a limit).</summary>
+    public static ServerProfile Simulatable(ScanJson json) => TlsDoctor.Diagnosis.DiagnosisRunner.ForSimulation(ScanJsonMapper.ToProfile(json));
 
     /// <summary>True for suites that no current client should negotiate: export, NULL, anonymous, RC4, DES, 3DES, MD5.</summary>
     public static bool IsWeak(string suite) =>

@@ -48,7 +48,7 @@ public static class FleetWhatIf
                 devices.Add(new WhatIfDeviceJson(d.Key, d.Device.Name, d.Device.Model, d.Device.Site, status, WhatIfChanges.NotScanned, null, null));
                 continue;
             }
-            var profile = ScanJsonMapper.ToProfile(json);
+            var profile = FleetReports.Simulatable(json);
             var before = Negotiator.Simulate(baseline, profile);
             var after = Negotiator.Simulate(proposed, profile);
             var change = (before.Healthy, after.Healthy) switch

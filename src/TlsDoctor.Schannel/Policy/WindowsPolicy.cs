@@ -34,7 +34,17 @@ public static class WindowsPolicy
     public static SchannelPolicy Build(PolicyOptions options, SchannelKnowledge? knowledge = null)
     {
         var k = knowledge ?? SchannelKnowledge.Default;
-        var inputs = options.Snapshot?.ToInputs() ?? new PolicyInputs();
+        return SchannelPolicyBuilder.Build(ToInputs(options, k), k);
+    }
+
+    /// <summary>
+    /// Applies the options (--os, --updates, --reg, --dotnet, --product-setting) over <paramref name="start"/> (default:
+    /// the snapshot's inputs, or none). Throws the same typed input errors as <see cref="Build"/>.
+    /// </summary>
+    public static PolicyInputs ToInputs(PolicyOptions options, SchannelKnowledge? knowledge = null, PolicyInputs? start = null)
+    {
+        var k = knowledge ?? SchannelKnowledge.Default;
+        var inputs = start ?? options.Snapshot?.ToInputs() ?? new PolicyInputs();
         if (options.Os is not null)
         {
             if (!k.TryResolveOs(options.Os, out var release, out var match))
@@ -54,7 +64,7 @@ public static class WindowsPolicy
             inputs = inputs with { DotNet = f };
         }
         if (options.ProductSetting is not null) inputs = inputs with { ProductSetting = Policy.ProductSetting.Parse(options.ProductSetting) };
-        return SchannelPolicyBuilder.Build(inputs, k);
+        return inputs;
     }
 
     /// <summary>The default policy of a release ("2012r2", "Windows Server 2019", "17763"), for `simulate --client windows:2012r2`.</summary>

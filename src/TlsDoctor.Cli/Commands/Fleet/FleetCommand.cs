@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using TlsDoctor.Core;
+using TlsDoctor.Diagnosis;
 using TlsDoctor.Fleet;
 using TlsDoctor.Schannel.Policy;
 
@@ -67,7 +68,11 @@ public static class FleetOptions
     }
 
     /// <summary>The Windows outbound client profile for the options; input errors become usage errors.</summary>
-    public static ClientProfile Policy(string? os, string[]? updates, string[]? regs, string? productSetting, string what)
+    public static ClientProfile Policy(string? os, string[]? updates, string[]? regs, string? productSetting, string what) =>
+        Side(os, updates, regs, productSetting, what).Client;
+
+    /// <summary>The Windows side (for the Diagnosis catalogue) and its outbound client profile, labelled with the inputs.</summary>
+    public static (WindowsSide Side, ClientProfile Client) Side(string? os, string[]? updates, string[]? regs, string? productSetting, string what)
     {
         foreach (var f in regs ?? [])
             if (!File.Exists(f)) throw new UsageException($"{what}: {f}: no such .reg file");
@@ -80,12 +85,14 @@ public static class FleetOptions
                 RegFiles = [.. regs ?? []],
                 ProductSetting = productSetting,
             };
-            var p = WindowsPolicy.Build(options).ToClientProfile();
+            // A fleet is judged against the release given, never against the machine the report happens to run on.
+            var side = WindowsSide.Build(options, allowLocal: false);
+            var p = side.Policy.ToClientProfile();
             var parts = new List<string>();
             if (regs is { Length: > 0 }) parts.Add("reg " + string.Join(" + ", regs.Select(Path.GetFileName)));
             if (updates is { Length: > 0 }) parts.Add("updates " + string.Join(",", updates));
             if (productSetting is not null) parts.Add($"product setting \"{productSetting}\"");
-            return parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" };
+            return (side, parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" });
         }
         catch (Exception e) when (e is PolicyInputException or FormatException or IOException)
         {
