@@ -235,7 +235,7 @@ for t in $TARGETS; do echo "$t	${CMD[$t]//$WORK/\$W}"; done >"$RAW/servers.tsv"
 
 {
   echo "command: $COMMAND_LINE"
-  echo "env: RUNS=$RUNS TARGETS=\"$TARGETS\" TOOLS=\"$TOOLS\""
+  echo "env: RUNS=$RUNS TARGETS=\"$TARGETS\" TOOLS=\"$TOOLS\" SKIP_PUBLISH=${SKIP_PUBLISH:-0}"
   echo "started: $STAMP"
   echo "finished: $(date -u +%Y%m%dT%H%M%SZ)"
 } >"$RAW/meta.txt"
