@@ -76,6 +76,8 @@ public static class BehaviourKinds
     public const string ClientHelloSizeLimit = "client-hello-size-limit";
     /// <summary>Server does not strip leading zeros of the DH shared secret (RFC 5246 §8.1.2).</summary>
     public const string DhLeadingZeroBug = "dh-leading-zero-bug";
+    /// <summary>A DHE handshake failed at Finished once and completed on retry: the random face of the leading-zero bug.</summary>
+    public const string DhLeadingZeroSuspected = "dh-leading-zero-suspected";
     /// <summary>Server honours TLS_FALLBACK_SCSV (RFC 7507).</summary>
     public const string FallbackScsv = "fallback-scsv";
     /// <summary>Server ignores TLS_FALLBACK_SCSV on a downgraded hello.</summary>

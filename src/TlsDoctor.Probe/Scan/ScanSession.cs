@@ -263,14 +263,21 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
             // Put the second-found suite first: the server's pick also tells its order, for free.
             if (suites.Count >= 2 && state.ServerOrder is null) (suites[0], suites[1]) = (suites[1], suites[0]);
             Report($"full handshake {state.Version.Name()}");
-            var clock = Stopwatch.StartNew();
-            FullHandshakeResult result;
-            using (await gate.EnterAsync(target.Host, ct).ConfigureAwait(false))
-                result = await FullHandshakeProbe.RunAsync(target, state.Version, suites, options, ct).ConfigureAwait(false);
+            var result = await FullHandshakeAsync(state.Version, suites, "full handshake", ct).ConfigureAwait(false);
+            if (FailsAfterHello(result, state.Version) && result.CipherSuite is { } dhe && CipherSuites.Get(dhe).KeyExchange.IsFiniteFieldDh())
+            {
+                // A DHE handshake that fails once at Finished may be the 1-in-256 DH leading-zero case, not a version
+                // problem: one more handshake tells the two apart, so the verdict does not depend on luck.
+                var again = await FullHandshakeAsync(state.Version, suites, "full handshake (repeat)", ct).ConfigureAwait(false);
+                if (again.Check.Completed)
+                {
+                    _behaviours.Add(new Behaviour(BehaviourKinds.DhLeadingZeroSuspected,
+                        $"a {CipherSuites.Get(dhe).Name} handshake failed at Finished with {result.Check.Alert?.Name()} and the next one completed: "
+                        + "the signature of the DH leading-zero bug (diagnose proves it with a forced leading zero)", state.Version));
+                    result = again;
+                }
+            }
             var c = result.Check;
-            _attempts.Add(new ProbeAttempt(_attempts.Count + 1, $"full handshake {state.Version.Name()}",
-                $"{state.Version.Name()}, {suites.Count} suites", c.Completed ? $"completed with {c.CipherSuite}" : $"stopped at {c.Stage}{(c.Alert is { } al ? $", {(c.AlertSentByUs ? "sent" : "received")} {al.Name()}" : "")}{(c.Error is { } er ? $" ({er})" : "")}",
-                clock.ElapsedMilliseconds));
             state.FullHandshake = c;
             if (state.ServerOrder is null && suites.Count >= 2 && result.CipherSuite is { } chosen && result.Version == state.Version)
             {
@@ -278,13 +285,30 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
                 else if (chosen == suites[1]) state.ServerOrder = true;
             }
             foreach (var der in result.Certificates) AddCertificate(der);
-            if (!c.Completed && result.Version == state.Version && c.Stage == FullHandshakeProbe.Stages.Finished && !c.AlertSentByUs
-                && c.Alert is AlertDescription.BadRecordMac or AlertDescription.DecryptError or AlertDescription.DecryptionFailed)
+            if (FailsAfterHello(result, state.Version))
             {
                 _behaviours.Add(new Behaviour(BehaviourKinds.HandshakeFailsAfterHello,
-                    $"accepts {state.Version.Name()} in ServerHello, then fails the Finished exchange with {c.Alert.Value.Name()}", state.Version));
+                    $"accepts {state.Version.Name()} in ServerHello, then fails the Finished exchange with {c.Alert?.Name()}", state.Version));
             }
         }
+    }
+
+    private static bool FailsAfterHello(FullHandshakeResult r, TlsVersion version) =>
+        !r.Check.Completed && r.Version == version && r.Check.Stage == FullHandshakeProbe.Stages.Finished && !r.Check.AlertSentByUs
+        && r.Check.Alert is AlertDescription.BadRecordMac or AlertDescription.DecryptError or AlertDescription.DecryptionFailed;
+
+    private async Task<FullHandshakeResult> FullHandshakeAsync(TlsVersion version, IReadOnlyList<ushort> suites, string purpose, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        FullHandshakeResult result;
+        using (await gate.EnterAsync(target.Host, ct).ConfigureAwait(false))
+            result = await FullHandshakeProbe.RunAsync(target, version, suites, options, ct).ConfigureAwait(false);
+        var c = result.Check;
+        _attempts.Add(new ProbeAttempt(_attempts.Count + 1, $"{purpose} {version.Name()}", $"{version.Name()}, {suites.Count} suites",
+            c.Completed ? $"completed with {c.CipherSuite}"
+                : $"stopped at {c.Stage}{(c.Alert is { } al ? $", {(c.AlertSentByUs ? "sent" : "received")} {al.Name()}" : "")}{(c.Error is { } er ? $" ({er})" : "")}",
+            clock.ElapsedMilliseconds));
+        return result;
     }
 
     private async Task OrderChecksAsync(CancellationToken ct)
