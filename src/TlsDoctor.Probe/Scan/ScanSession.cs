@@ -65,6 +65,15 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
 
     private static readonly ImmutableArray<ushort> FfdheGroups = [0x0100, 0x0101, 0x0102, 0x0103, 0x0104];
 
+    // Group enumeration costs one connection per accepted group, so it asks only about groups a Windows server or a
+    // current client can use: the binary-field and other curves RFC 8422 deprecated would cost dozens of connections
+    // on permissive stacks and change no verdict.
+    private static readonly ImmutableArray<ushort> EcGroupCandidates =
+        [0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x001A, 0x001B, 0x001C, 0x0016];
+
+    private static readonly ImmutableArray<ushort> Tls13GroupCandidates =
+        [.. EcGroupCandidates, 0x001F, 0x0020, 0x0021, .. FfdheGroups, 0x11EC, 0x11EB, 0x11ED];
+
     // Broad enough that no server refuses for lack of a scheme: TLS 1.3 schemes plus the legacy SHA-1/MD5 pairs.
     private static readonly ImmutableArray<ushort> SignatureAlgorithms =
     [
@@ -210,7 +219,7 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
             .OrderByDescending(s => s.Version).FirstOrDefault();
         if (state is null) return;
         Report("groups");
-        var candidates = (state.Version == TlsVersion.TLSv1_3 ? AllGroups : EcGroups).ToList();
+        var candidates = (state.Version == TlsVersion.TLSv1_3 ? Tls13GroupCandidates : EcGroupCandidates).ToList();
         if (state.FirstGroup is { } first && candidates.Contains(first.Code))
         {
             _groups.Add(first);
