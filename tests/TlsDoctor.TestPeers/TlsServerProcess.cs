@@ -142,7 +142,9 @@ public sealed class TlsServerProcess : IAsyncDisposable
 
     private Exception Died()
     {
-        _process.WaitForExit(1000); // lets the async readers deliver the last stderr lines
+        // Only the parameterless overload waits for the async readers to deliver the last stderr lines; the process has
+        // already exited, so it returns as soon as its pipes reach end of file.
+        _process.WaitForExit();
         var stderr = StandardError;
         var message = $"Test server exited with code {_process.ExitCode} before accepting connections: {CommandLine}\nstderr:\n{stderr}\nstdout:\n{StandardOutput}";
         return stderr.Contains("in use", StringComparison.OrdinalIgnoreCase) || StandardOutput.Contains("in use", StringComparison.OrdinalIgnoreCase)
