@@ -149,9 +149,9 @@ public sealed class FleetScanner
                 ScanResult r;
                 try
                 {
-                    var (scanner, gate) = ScannerFor(w.Device);
+                    // A one-off DHE failure at Finished is repeated inside the scan itself, so one scan is one verdict.
+                    var (scanner, _) = ScannerFor(w.Device);
                     r = await scanner.ScanAsync(w.Device.Target, null, ct).ConfigureAwait(false);
-                    r = await ScanConfirmation.ConfirmAsync(r, gate, _options.Probe, ct).ConfigureAwait(false);
                 }
                 finally
                 {
