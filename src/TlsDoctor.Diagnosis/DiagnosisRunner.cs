@@ -58,7 +58,7 @@ public sealed class DiagnosisRunner
         DateTimeOffset? now = null, string? host = null)
     {
         var client = windows.Policy.ToClientProfile();
-        var profile = ForSimulation(server);
+        var profile = server;
         var negotiation = direction == Directions.OutboundPayment ? new NegotiationOptions(now ?? DateTimeOffset.UtcNow) : NegotiationOptions.Default;
         var ctx = new DiagnosisContext
         {
@@ -67,18 +67,6 @@ public sealed class DiagnosisRunner
         };
         return [.. Rules.SelectMany(r => r.Analyze(ctx))];
     }
-
-    /// <summary>
-    /// A scanned profile as the simulator should see it: the curve recorded per suite is only what the server picked
-    /// for the scanner's own preference (x25519 first); when the scan enumerated the server's curves, the simulator
-    /// must pick from those for the client at hand, not insist on the scanner's curve.
-    /// </summary>
-    public static ServerProfile ForSimulation(ServerProfile scanned) =>
-        scanned.Groups.IsDefaultOrEmpty ? scanned : scanned with
-        {
-            Protocols = [.. scanned.Protocols.Select(p => p.Version == TlsVersion.TLSv1_3 ? p
-                : p with { CipherSuites = [.. p.CipherSuites.Select(a => a.Group is { Kind: GroupKind.EllipticCurve } ? a with { Group = null } : a)] })],
-        };
 
     /// <summary>
     /// Diagnoses. Throws <see cref="DiagnoseInputException"/> when there is nothing to diagnose, and the policy input
@@ -108,7 +96,7 @@ public sealed class DiagnosisRunner
         var serverScan = await Scan(options.Server, "Terminal Server").ConfigureAwait(false);
 
         LeadingZeroProof? proof = null;
-        var deviceProfile = deviceScan is null ? null : ForSimulation(deviceScan.Profile);
+        var deviceProfile = deviceScan?.Profile;
         if (deviceScan is { Reachable: true } && options.ProveLeadingZero && deviceProfile is not null)
         {
             proof = await LeadingZeroProver.RunAsync(deviceScan.Target, deviceProfile, options.Probe.ReadTimeout + options.Probe.ConnectTimeout,
@@ -132,7 +120,7 @@ public sealed class DiagnosisRunner
                 if (!scan.Reachable) unreachable.Add(scan.Target.ToString());
                 return;
             }
-            var server = profile ?? ForSimulation(scan.Profile);
+            var server = profile ?? scan.Profile;
             contexts.Add(new DiagnosisContext
             {
                 Direction = direction,

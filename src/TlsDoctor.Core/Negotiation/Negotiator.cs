@@ -100,7 +100,7 @@ public static class Negotiator
         {
             var needsGroup = version == TlsVersion.TLSv1_3 || a.Suite.KeyExchange.IsEllipticCurve();
             if (!needsGroup) { pick = a; break; }
-            var g = PickGroup(a, clientGroups, serverGroups, version);
+            var g = PickGroup(a, clientGroups, serverGroups, version, serverListsGroups: !Norm(server.Groups).IsEmpty);
             if (g.Ok) { pick = a; group = g.Group; break; }
         }
         if (pick is null)
@@ -183,13 +183,16 @@ public static class Negotiator
         return new HandshakeOutcome(true, version, suite, kx, kxBits, null, null, null, null, summary + " completes.") { Group = group };
     }
 
-    private static (bool Ok, NamedGroup? Group) PickGroup(AcceptedSuite a, ImmutableArray<NamedGroup> client, ImmutableArray<NamedGroup> server, TlsVersion version)
+    private static (bool Ok, NamedGroup? Group) PickGroup(AcceptedSuite a, ImmutableArray<NamedGroup> client, ImmutableArray<NamedGroup> server, TlsVersion version,
+        bool serverListsGroups)
     {
         var kinds = version == TlsVersion.TLSv1_3
             ? new[] { GroupKind.EllipticCurve, GroupKind.FiniteField, GroupKind.Hybrid, GroupKind.Unknown }
             : new[] { GroupKind.EllipticCurve, GroupKind.Unknown };
         var clientUsable = client.Where(g => kinds.Contains(g.Kind)).ToImmutableArray();
-        if (a.Group is { } fixedGroup)
+        // A curve recorded per TLS <= 1.2 suite is only what the server picked for the scanner's offer; when the profile
+        // lists the server's curves, the client at hand gets one of those instead.
+        if (a.Group is { } fixedGroup && (version == TlsVersion.TLSv1_3 || !serverListsGroups || fixedGroup.Kind != GroupKind.EllipticCurve))
             return clientUsable.IsEmpty && version != TlsVersion.TLSv1_3 || clientUsable.Any(g => g.Code == fixedGroup.Code)
                 ? (true, fixedGroup) : (false, null);
         if (clientUsable.IsEmpty)

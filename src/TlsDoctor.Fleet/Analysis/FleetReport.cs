@@ -152,7 +152,7 @@ public static class FleetReports
     }
 
     /// <summary>A stored profile as the simulator should see it (curves per suite are the scanner's pick, not a limit).</summary>
-    public static ServerProfile Simulatable(ScanJson json) => TlsDoctor.Diagnosis.DiagnosisRunner.ForSimulation(ScanJsonMapper.ToProfile(json));
+    public static ServerProfile Simulatable(ScanJson json) => ScanJsonMapper.ToProfile(json);
 
     /// <summary>True for suites that no current client should negotiate: export, NULL, anonymous, RC4, DES, 3DES, MD5.</summary>
     public static bool IsWeak(string suite) =>
