@@ -103,7 +103,7 @@ compare() { # tool file tlsdoctor-file
   echo "Tool commands, each run inside the namespace, wrapped in \`timeout\` (120 s; testssl 300 s):"
   echo
   echo '```'
-  echo 'bench/out/tlsdoctor/tlsdoctor scan 127.0.0.1:PORT --json      # published ReadyToRun, framework-dependent'
+  echo 'bench/out/tlsdoctor/tlsdoctor scan 127.0.0.1:PORT --json      # published with Native AOT (scripts/package.sh builds the same)'
   echo 'sslscan --no-colour 127.0.0.1:PORT'
   echo 'nmap -n -Pn -p PORT --script ssl-enum-ciphers 127.0.0.1'
   echo 'testssl --nodns none --warnings batch --quiet 127.0.0.1:PORT'

@@ -36,13 +36,13 @@ if ((${#need_pkgs[@]})); then
   timeout 900 apt-get install -y -q "${need_pkgs[@]}" >/dev/null
 fi
 
-# ---------------------------------------------------------------- 2. tlsdoctor, ReadyToRun
+# ---------------------------------------------------------------- 2. tlsdoctor, Native AOT (as shipped: no JIT at start-up)
 TLSDOCTOR=$ROOT/bench/out/tlsdoctor/tlsdoctor
 if [[ ${SKIP_PUBLISH:-0} != 1 || ! -x $TLSDOCTOR ]]; then
-  log "publishing tlsdoctor (ReadyToRun)"
+  log "publishing tlsdoctor (Native AOT)"
   PUBLISH_LOG=$(mktemp /tmp/tlsdoctor-bench-publish.XXXXXX.log)
   if ! (cd "$ROOT" && timeout 900 dotnet publish src/TlsDoctor.Cli/TlsDoctor.Cli.csproj -c Release -r linux-x64 \
-     --self-contained false -p:PublishReadyToRun=true -o bench/out/tlsdoctor --artifacts-path /tmp/art-bench >"$PUBLISH_LOG" 2>&1); then
+     -p:PublishAot=true -o bench/out/tlsdoctor --artifacts-path /tmp/art-bench >"$PUBLISH_LOG" 2>&1); then
     grep -E 'error|Error' "$PUBLISH_LOG" | sort -u | tail -20 >&2
     echo "dotnet publish failed (full log: $PUBLISH_LOG); SKIP_PUBLISH=1 benchmarks the binary already in bench/out/tlsdoctor" >&2
     exit 1

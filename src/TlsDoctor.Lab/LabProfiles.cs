@@ -26,6 +26,7 @@ public static class LabProfiles
     public const string HostileUnofferedSuite = "hostile-unoffered-suite";
     public const string HostileUnofferedVersion = "hostile-unoffered-version";
     public const string HostileAlertOnHello = "hostile-alert-on-hello";
+    public const string HostileVersionIntolerant = "hostile-version-intolerant";
 
     private const string Hostile = "beyond the guide: error handling";
 
@@ -63,6 +64,9 @@ public static class LabProfiles
         new(HostileUnofferedSuite, LabRole.Server, "answers with a ServerHello that selects a cipher suite the client did not offer", Hostile),
         new(HostileUnofferedVersion, LabRole.Server, "answers with a ServerHello whose version is one above the highest the client offered", Hostile),
         new(HostileAlertOnHello, LabRole.Server, "answers the ClientHello with a fatal handshake_failure alert", Hostile),
+        new(HostileVersionIntolerant, LabRole.Server,
+            "TLS 1.0 only and version-intolerant: answers every hello above TLS 1.0 with protocol_version instead of negotiating down; accepts TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_AES_256_CBC_SHA (hello level only)",
+            Hostile),
     ];
 
     /// <summary>Finds a profile by its exact (case-insensitive) name.</summary>

@@ -15,7 +15,8 @@ public sealed class LabHostTests
     {
         string[] expected = [MfdWeakDh, MfdBrokenDh, MfdFakeTls12, MfdTls12Only, PaymentSha512, MfdLegacyClient, MfdModern,
             "hostile-garbage", "hostile-http", "hostile-slow-drip", "hostile-reset-after-hello", "hostile-silent",
-            "hostile-truncated", "hostile-absurd-length", "hostile-unoffered-suite", "hostile-unoffered-version", "hostile-alert-on-hello"];
+            "hostile-truncated", "hostile-absurd-length", "hostile-unoffered-suite", "hostile-unoffered-version", "hostile-alert-on-hello",
+            "hostile-version-intolerant"];
         Assert.Equal(expected, LabProfiles.All.Select(p => p.Name));
         Assert.Equal([MfdLegacyClient], LabProfiles.All.Where(p => p.Role == LabRole.Client).Select(p => p.Name));
         Assert.True(LabProfiles.TryGet("MFD-WEAK-DH", out var p));

@@ -63,6 +63,19 @@ public sealed class HostileServerTests(HostileLab lab) : IClassFixture<HostileLa
     }
 
     [Fact]
+    public async Task A_version_intolerant_server_is_probed_version_by_version()
+    {
+        // Its protocol_version to the TLS 1.2 and 1.1 hellos must not be read as "nothing below": it never showed it
+        // negotiates versions, so TLS 1.0 gets its own hello, and SSLv3 too.
+        var r = await ScanAsync(LabProfiles.HostileVersionIntolerant);
+        Assert.Equal([TlsVersion.TLSv1_0], r.Profile.SupportedVersions);
+        Assert.Equal(["TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA"], r.Profile.For(TlsVersion.TLSv1_0)!.CipherSuites.Select(s => s.Suite.Name).Order());
+        Assert.Contains(r.Attempts, a => a.Purpose == "versions: TLSv1.0");
+        Assert.Contains(r.Attempts, a => a.Purpose == "versions: SSLv3");
+        Assert.Contains(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.VersionIntolerance);
+    }
+
+    [Fact]
     public async Task A_reset_after_the_client_hello_is_reported_as_a_reset()
     {
         var r = await ScanAsync(LabProfiles.HostileResetAfterHello);

@@ -73,17 +73,35 @@ internal static class HostileServer
                 await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
                 break;
             case LabProfiles.HostileAlertOnHello:
-                var alert = new byte[7];
-                alert[0] = 21;
-                BinaryPrimitives.WriteUInt16BigEndian(alert.AsSpan(1), hello.LegacyVersion is >= 0x0300 and <= 0x0303 ? hello.LegacyVersion : (ushort)0x0301);
-                BinaryPrimitives.WriteUInt16BigEndian(alert.AsSpan(3), 2);
-                alert[5] = 2;  // fatal
-                alert[6] = 40; // handshake_failure
-                await SendAsync(socket, alert, ct).ConfigureAwait(false);
-                socket.Shutdown(SocketShutdown.Send);
-                await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
+                await SendAlertAsync(socket, hello, 40 /* handshake_failure */, readTimeout, ct).ConfigureAwait(false);
+                break;
+            case LabProfiles.HostileVersionIntolerant:
+                // Old firmware that compares client_version for equality: anything but TLS 1.0 is "unsupported".
+                ushort[] accepted = [0x002F, 0x0035];
+                if (hello.HighestVersion != 0x0301)
+                    await SendAlertAsync(socket, hello, 70 /* protocol_version */, readTimeout, ct).ConfigureAwait(false);
+                else if (hello.CipherSuites.FirstOrDefault(accepted.Contains) is var suite && suite != 0)
+                {
+                    await SendAsync(socket, ServerHello(0x0301, suite), ct).ConfigureAwait(false);
+                    await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
+                }
+                else
+                    await SendAlertAsync(socket, hello, 40 /* handshake_failure */, readTimeout, ct).ConfigureAwait(false);
                 break;
         }
+    }
+
+    private static async Task SendAlertAsync(Socket socket, ClientHelloSummary hello, byte description, TimeSpan readTimeout, CancellationToken ct)
+    {
+        var alert = new byte[7];
+        alert[0] = 21;
+        BinaryPrimitives.WriteUInt16BigEndian(alert.AsSpan(1), hello.LegacyVersion is >= 0x0300 and <= 0x0303 ? hello.LegacyVersion : (ushort)0x0301);
+        BinaryPrimitives.WriteUInt16BigEndian(alert.AsSpan(3), 2);
+        alert[5] = 2; // fatal
+        alert[6] = description;
+        await SendAsync(socket, alert, ct).ConfigureAwait(false);
+        socket.Shutdown(SocketShutdown.Send);
+        await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
     }
 
     // The highest version the client offered, capped at TLS 1.2 because a TLS 1.3 ServerHello needs key shares.

@@ -22,6 +22,9 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
     private readonly string? _sni = options.ServerName ?? (target.IsAddress ? null : target.Host);
     private Shape _shape = Shape.Full;
     private bool? _renegotiationInfo;
+    // Set once the server proved it reads version negotiation right: it chose TLS 1.3 through supported_versions, or
+    // answered a hello with a lower version than offered. Such a server's protocol_version alert is believed.
+    private bool _negotiatesVersions;
     private ImmutableArray<int> _sslv2Kinds = [];
 
     public int Handshakes => _attempts.Count;
@@ -118,8 +121,21 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         {
             if (_versions[v].Supported is not null) continue;
             if (v == TlsVersion.TLSv1_3 && _shape != Shape.Full) { _versions[v].Supported = false; continue; }
-            await HelloAsync($"versions: {v.Name()}", v, Chunk(_versions[v].Remaining), ct).ConfigureAwait(false);
+            var r = await HelloAsync($"versions: {v.Name()}", v, Chunk(_versions[v].Remaining), ct).ConfigureAwait(false);
             _versions[v].Supported ??= false;
+            if (r.Outcome == HelloOutcome.Alert && r.Alert?.Description == AlertDescription.ProtocolVersion && _negotiatesVersions)
+            {
+                // RFC 5246 E.1: a server whose lowest version is above client_version answers protocol_version. Only a
+                // server that has shown it negotiates versions correctly is believed: version-intolerant stacks send
+                // the same alert for versions they would accept in a lower hello.
+                var settled = _versions.Values.Where(s => s.Version < v && s.Version >= TlsVersion.SSLv3 && s.Supported is null).ToList();
+                foreach (var lower in settled) lower.Supported = false;
+                if (settled.Count > 0)
+                    _attempts[^1] = _attempts[^1] with
+                    {
+                        Outcome = $"{_attempts[^1].Outcome}: nothing at or below {v.Name()}, so {string.Join(", ", settled.Select(x => x.Version.Name()))} are not supported either",
+                    };
+            }
         }
         if (_versions[TlsVersion.SSLv3].Supported is null)
         {
@@ -434,6 +450,7 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         }
         var state = _versions[v];
         state.Supported = true;
+        if (v < maxOffered || v == TlsVersion.TLSv1_3) _negotiatesVersions = true;
         // The server picked v although it was offered more: everything between v and the offer is absent.
         foreach (var other in _versions.Values.Where(s => s.Version > v && s.Version <= maxOffered && s.Version != TlsVersion.SSLv2))
             if (!(maxOffered == TlsVersion.TLSv1_3 && other.Version == TlsVersion.TLSv1_3 && _shape != Shape.Full))

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 
 namespace TlsDoctor.Schannel.Knowledge;
@@ -81,25 +83,32 @@ public sealed partial class SchannelKnowledge
 
     private static SchannelKnowledge Load()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { ReadCommentHandling = JsonCommentHandling.Skip };
-        var releases = Read<ReleasesFile>("releases.json", options).Releases;
-        var updates = Read<UpdatesFile>("updates.json", options).Updates;
-        var dotnet = Read<DotNetKnowledge>("dotnet.json", options);
-        var assumptions = Read<AssumptionsFile>("assumptions.json", options).Assumptions;
+        var releases = Read("releases.json", KnowledgeJson.Default.ReleasesFile).Releases;
+        var updates = Read("updates.json", KnowledgeJson.Default.UpdatesFile).Updates;
+        var dotnet = Read("dotnet.json", KnowledgeJson.Default.DotNetKnowledge);
+        var assumptions = Read("assumptions.json", KnowledgeJson.Default.AssumptionsFile).Assumptions;
         return new SchannelKnowledge(releases, updates, dotnet, assumptions);
     }
 
-    private static T Read<T>(string name, JsonSerializerOptions options)
+    private static T Read<T>(string name, JsonTypeInfo<T> type)
     {
         var resource = "TlsDoctor.Schannel.Data." + name;
         using var stream = typeof(SchannelKnowledge).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidDataException($"embedded resource {resource} is missing");
-        return JsonSerializer.Deserialize<T>(stream, options) ?? throw new InvalidDataException($"{resource} is empty");
+        return JsonSerializer.Deserialize(stream, type) ?? throw new InvalidDataException($"{resource} is empty");
     }
 
-    private sealed record ReleasesFile(ImmutableArray<WindowsRelease> Releases);
-    private sealed record UpdatesFile(ImmutableArray<UpdateInfo> Updates);
-    private sealed record AssumptionsFile(ImmutableArray<Assumption> Assumptions);
+    internal sealed record ReleasesFile(ImmutableArray<WindowsRelease> Releases);
+    internal sealed record UpdatesFile(ImmutableArray<UpdateInfo> Updates);
+    internal sealed record AssumptionsFile(ImmutableArray<Assumption> Assumptions);
+
+    // Source-generated so the knowledge loads without reflection (the published tool is compiled ahead of time).
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, ReadCommentHandling = JsonCommentHandling.Skip)]
+    [JsonSerializable(typeof(ReleasesFile))]
+    [JsonSerializable(typeof(UpdatesFile))]
+    [JsonSerializable(typeof(DotNetKnowledge))]
+    [JsonSerializable(typeof(AssumptionsFile))]
+    internal sealed partial class KnowledgeJson : JsonSerializerContext;
 }
 
 /// <summary>How an --os value matched: the build and revision it named, and whether the build was mapped to the nearest release.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.Versioning;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using TlsDoctor.Schannel.Registry;
 
 namespace TlsDoctor.Schannel.Policy;
@@ -21,8 +22,6 @@ public sealed record PolicySnapshot(
     ImmutableArray<SnapshotKey> Registry)
 {
     public const int CurrentFormat = 1;
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Builds a snapshot from a registry state (only the subtrees the policy reads are kept).</summary>
     public static PolicySnapshot FromRegistry(RegistryState registry, ImmutableArray<string> updates, DateTimeOffset capturedAt, string? computerName = null)
@@ -54,12 +53,12 @@ public sealed record PolicySnapshot(
         RegistryOrigin = origin,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, SnapshotJson.Default.PolicySnapshot);
 
     /// <summary>Reads a snapshot; bad JSON throws <see cref="JsonException"/>, a newer format <see cref="InvalidDataException"/>.</summary>
     public static PolicySnapshot FromJson(string json)
     {
-        var s = JsonSerializer.Deserialize<PolicySnapshot>(json, Json) ?? throw new InvalidDataException("empty snapshot");
+        var s = JsonSerializer.Deserialize(json, SnapshotJson.Default.PolicySnapshot) ?? throw new InvalidDataException("empty snapshot");
         if (s.FormatVersion is < 1 or > CurrentFormat) throw new InvalidDataException($"snapshot format {s.FormatVersion} is not supported (expected {CurrentFormat})");
         return s;
     }
@@ -127,3 +126,8 @@ public sealed record SnapshotValue(string Name, string Type, ulong? Number = nul
         _ => throw new InvalidDataException($"unknown registry type {t}"),
     };
 }
+
+// Source-generated: snapshots are read and written without reflection (the published tool is compiled ahead of time).
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(PolicySnapshot))]
+internal sealed partial class SnapshotJson : JsonSerializerContext;
