@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds what ships: the .NET tool package (dist/TlsDoctor.*.nupkg) and a self-contained single-file
+# Builds what ships: the .NET tool package (dist/TlsDoctor.*.nupkg), a native Linux build compiled ahead of
+# time (dist/linux-x64/tlsdoctor: no .NET runtime needed, starts in ~10 ms), and a self-contained single-file
 # tlsdoctor.exe for Windows servers without the .NET SDK (dist/win-x64/tlsdoctor.exe).
 # Usage: scripts/package.sh [--skip-win]     (run from anywhere; writes dist/ in the repository root)
 set -euo pipefail
@@ -22,6 +23,15 @@ dotnet tool install --tool-path "$tools" --add-source "$dist" TlsDoctor >/dev/nu
 "$tools/tlsdoctor" fleet --help >/dev/null
 rm -rf "$tools"
 echo "   installed and ran from $pkg"
+
+echo "== dotnet publish linux-x64 Native AOT"
+# Needs a C toolchain for the final link (gcc or clang, zlib1g-dev); ./test.sh installs gcc.
+dotnet publish src/TlsDoctor.Cli/TlsDoctor.Cli.csproj -c Release -r linux-x64 -p:PublishAot=true \
+  -p:GenerateDocumentationFile=false -o "$dist/linux-x64" --artifacts-path "$art" -nologo -v q
+rm -f "$dist"/linux-x64/*.dbg "$dist"/linux-x64/*.pdb "$dist"/linux-x64/*.xml
+"$dist/linux-x64/tlsdoctor" --version
+"$dist/linux-x64/tlsdoctor" lab list --json >/dev/null
+ls -l "$dist/linux-x64"
 
 if [ "${1:-}" != "--skip-win" ]; then
   echo "== dotnet publish win-x64 self-contained single file"

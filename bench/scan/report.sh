@@ -166,7 +166,7 @@ compare() { # tool file tlsdoctor-file
              w=$(awk -F'\t' -v t="$t" -v r="$r" 'NR > 1 && $1 == t && $2 == "tlsdoctor" && $3 == r {print $4}' "$MEAS")
              e=$(jq -r '.scans[0].elapsedMs' "$RAW/$t.tlsdoctor.$r.out" 2>/dev/null) && echo $((w - e)); done | median)
       echo "- tlsdoctor's own \`elapsedMs\` (the scan alone, from first to last connection), median: $el ms;"
-      echo "  the rest of its wall time (process start, runtime and JIT, JSON, exit), median of wall − elapsedMs: $ov ms."
+      echo "  the rest of its wall time (process start, argument parsing, JSON, exit), median of wall − elapsedMs: $ov ms."
       v=$RAW/$t.tlsdoctor.verbose.out
       if [[ -s $v ]]; then
         # Purposes look like "suites TLSv1.2", "versions: highest", "full handshake TLSv1.0": group by the part before the version.

@@ -222,7 +222,7 @@ done
   echo "kernel: $(uname -r)"
   echo "os: $(. /etc/os-release; echo "$PRETTY_NAME")"
   echo "dotnet: $(dotnet --version 2>/dev/null)"
-  echo "tlsdoctor: bench/out/tlsdoctor published $PUBLISHED, main binary dated $(date -u -r "$(dirname "$TLSDOCTOR")/TlsDoctor.Probe.dll" '+%Y-%m-%d %H:%M UTC'); work tree at git $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && [[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo ' + uncommitted changes in src/')"
+  echo "tlsdoctor: bench/out/tlsdoctor published $PUBLISHED, main binary dated $(date -u -r "$TLSDOCTOR" '+%Y-%m-%d %H:%M UTC'); work tree at git $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && [[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo ' + uncommitted changes in src/')"
   echo "openssl: $(openssl version)"
   echo "gnutls-serv: $(gnutls-serv --version | head -1)"
   echo "sslscan: $(sslscan --version 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | awk 'NF{print $1; exit}') (dpkg $(dpkg-query -W -f='${Version}' sslscan))"

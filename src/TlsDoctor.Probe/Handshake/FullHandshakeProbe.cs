@@ -161,11 +161,12 @@ public static class FullHandshakeProbe
         _ => null,
     };
 
-    // BouncyCastle runs Miller-Rabin tests on every RSA modulus it parses (~20 ms a handshake); a scanner does not
-    // trust the server key anyway, so the check buys nothing here. The setting is per thread.
+    // BouncyCastle tests every RSA modulus it parses (a GCD with small primes, then Miller-Rabin: ~20 ms a
+    // handshake); a scanner does not trust the server key anyway, so the checks buy nothing here. Per thread.
     internal static void WithFastRsa(Action action)
     {
-        Org.BouncyCastle.Utilities.Properties.WithThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0", action);
+        Org.BouncyCastle.Utilities.Properties.WithThreadProperty("Org.BouncyCastle.Rsa.AllowUnsafeModulus", "true", () =>
+            Org.BouncyCastle.Utilities.Properties.WithThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0", action));
     }
 
     private sealed class ProbeClient : DefaultTlsClient

@@ -64,6 +64,13 @@ public sealed record AttemptJson(int Id, string Purpose, string Offered, string 
 [JsonSerializable(typeof(ScanDocument))]
 public sealed partial class ScanJsonContext : JsonSerializerContext;
 
+// Writing only: the generated fast path writes straight to the Utf8JsonWriter without building property metadata,
+// which is most of the JSON cost of a one-shot `scan --json` process.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never, GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(ScanDocument))]
+internal sealed partial class ScanJsonWriter : JsonSerializerContext;
+
 /// <summary>Converts between scan results and their JSON form, both ways (a saved scan feeds `simulate`).</summary>
 public static class ScanJsonMapper
 {
@@ -133,14 +140,21 @@ public static class ScanJsonMapper
         return new ServerProfile(protocols.ToImmutable(), [.. groups], [], certs.ToImmutable(), [.. behaviours]);
     }
 
-    private static readonly ScanJsonContext Relaxed = new(new JsonSerializerOptions(ScanJsonContext.Default.Options)
+    // Certificates carry base64 and subjects carry '+' and '<'; the output is a file, not HTML, so keep them readable.
+    private static readonly JsonWriterOptions Relaxed = new()
     {
-        // Certificates carry base64 and subjects carry '+' and '<'; the output is a file, not HTML, so keep them readable.
+        Indented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
+    };
 
     /// <summary>Serializes a scan document as the `scan --json` output.</summary>
-    public static string Serialize(ScanDocument doc) => JsonSerializer.Serialize(doc, Relaxed.ScanDocument);
+    public static string Serialize(ScanDocument doc)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer, Relaxed))
+            ScanJsonWriter.Default.ScanDocument.SerializeHandler!(writer, doc);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>Reads a `scan --json` document; throws <see cref="JsonException"/> or <see cref="FormatException"/> with a reason.</summary>
     public static ScanDocument Read(string json) =>

@@ -95,8 +95,9 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
 
     public async Task RunAsync(CancellationToken ct)
     {
-        // The handshake engine loads on the spare core while the first hellos wait for the device.
-        var warm = options.FullHandshakes ? Task.Run(FullHandshakeProbe.WarmUp, CancellationToken.None) : Task.CompletedTask;
+        // Under the JIT, the handshake engine is compiled on the spare core while the first hellos wait for the device.
+        // A native (AOT) build has nothing to compile, and the warm-up would only compete with the device for the CPU.
+        var warm = options.FullHandshakes && System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled ? Task.Run(FullHandshakeProbe.WarmUp, CancellationToken.None) : Task.CompletedTask;
         _ = warm.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
 
         // 1. One hello offering every version and suite: the highest version and the server's first choice in it.
