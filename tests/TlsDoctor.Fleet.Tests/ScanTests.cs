@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using TlsDoctor.Core;
 using TlsDoctor.Lab;
 using TlsDoctor.Probe.Json;
 
@@ -117,8 +118,17 @@ public class ScanTests(FleetLabFixture lab)
     {
         using var store = FleetStore.Open(db, create: false);
         var scan = store.Scans().Last();
+        // mfd-broken-dh fails ~1 handshake in 256 at random (the DH leading-zero bug); a scan that happens to hit one
+        // records dh-leading-zero-suspected and a repeat handshake. That is luck, not a difference between runs.
         return store.Devices(scan.Id).ToDictionary(d => d.Device.Name, d =>
-            $"{d.Result!.Status}|" + (d.Result.Profile is { } p ? JsonSerializer.Serialize(p with { ElapsedMs = 0, Handshakes = 0 }, FleetJsonContext.Default.ScanJson) : "null"));
+            $"{d.Result!.Status}|" + (d.Result.Profile is { } p
+                ? JsonSerializer.Serialize(p with
+                {
+                    ElapsedMs = 0,
+                    Handshakes = 0,
+                    Behaviours = [.. p.Behaviours.Where(b => b.Kind != BehaviourKinds.DhLeadingZeroSuspected)],
+                }, FleetJsonContext.Default.ScanJson)
+                : "null"));
     }
 
     private sealed class Inline(Action<FleetProgress> a) : IProgress<FleetProgress>

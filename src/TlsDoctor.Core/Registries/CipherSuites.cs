@@ -7,10 +7,12 @@ public static partial class CipherSuites
 {
     private static readonly FrozenDictionary<ushort, CipherSuite> ByCode = BuildTable().ToFrozenDictionary(s => s.Code);
 
-    private static readonly FrozenDictionary<string, CipherSuite> ByName = ByCode.Values
+    // Built on first lookup by name: a scan never needs it, and a case-insensitive frozen dictionary of ~700 names
+    // is a noticeable part of a native build's start-up.
+    private static readonly Lazy<FrozenDictionary<string, CipherSuite>> ByName = new(() => ByCode.Values
         .SelectMany(s => s.OpenSslName is null ? new[] { (s.Name, s) } : new[] { (s.Name, s), (s.OpenSslName, s) })
         .GroupBy(p => p.Item1, StringComparer.OrdinalIgnoreCase)
-        .ToFrozenDictionary(g => g.Key, g => g.First().s, StringComparer.OrdinalIgnoreCase);
+        .ToFrozenDictionary(g => g.Key, g => g.First().s, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Every registered suite (SCSVs included), ordered by code.</summary>
     public static IReadOnlyList<CipherSuite> All { get; } = ByCode.Values.OrderBy(s => s.Code).ToArray();
@@ -31,7 +33,7 @@ public static partial class CipherSuites
         suite = null!;
         if (string.IsNullOrWhiteSpace(text)) return false;
         var t = text.Trim();
-        if (ByName.TryGetValue(t, out var s)) { suite = s; return true; }
+        if (ByName.Value.TryGetValue(t, out var s)) { suite = s; return true; }
         if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) &&
             ushort.TryParse(t.AsSpan(2), System.Globalization.NumberStyles.HexNumber, null, out var code))
         {
