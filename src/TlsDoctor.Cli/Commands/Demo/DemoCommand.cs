@@ -123,9 +123,18 @@ public static class DemoCommand
         using var listener = ClientHelloListener.Start(new ListenOptions(new IPEndPoint(IPAddress.Loopback, 0), null, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), ProbeCertificates: true));
         var listening = listener.RunAsync(null, ct);
         var endpoint = listener.LocalEndPoint;
-        // One connection per probe certificate; the device retries as a real one does after each failure.
-        for (var i = 0; i < 6 && !listening.IsCompleted; i++)
-            await LabClients.RunLegacyClientAsync(endpoint, new LegacyClientOptions(), ct).ConfigureAwait(false);
+        // One connection per probe certificate; the device retries as a real one does after each failure. Once the
+        // listener has learned enough it stops serving, and a device connecting then would wait out its 10 s timeout.
+        using (var device = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            for (var i = 0; i < 6 && !listening.IsCompleted; i++)
+            {
+                var run = LabClients.RunLegacyClientAsync(endpoint, new LegacyClientOptions(), device.Token);
+                if (await Task.WhenAny(run, listening).ConfigureAwait(false) == listening) await device.CancelAsync().ConfigureAwait(false);
+                try { await run.ConfigureAwait(false); }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+            }
+        }
         var result = await listening.ConfigureAwait(false);
         var profile = result.Captures.LastOrDefault(c => c.Profile is not null)?.Profile;
         if (profile is null) return null;
