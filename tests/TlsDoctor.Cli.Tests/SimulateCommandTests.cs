@@ -152,6 +152,45 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
     }
 
     [Fact]
+    public async Task Client_file_in_the_tolerant_forms_is_simulated_like_diagnose_reads_it()
+    {
+        // Suite objects, numeric codes, OpenSSL names and a wrapper around the profile: `diagnose --client-hello`
+        // always took these; `simulate --client` used to reject them ("no client profile found" / "wrong type").
+        var client = Path.Combine(scan.Directory, "tolerant-client.json");
+        await File.WriteAllTextAsync(client, """
+        { "device": "mfd-7", "result": { "profile": {
+            "name": "tolerant terminal",
+            "versions": [769, { "version": "TLSv1.1" }],
+            "cipherSuites": [{ "name": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "code": 10 }, "AES128-SHA"],
+            "groups": [{ "name": "secp256r1" }],
+            "rsaMaxBits": 2048
+        } } }
+        """);
+        var run = await CliHarness.RunAsync("simulate", "--client", client, "--server", "windows:2016", "--json");
+        Assert.Equal(0, run.ExitCode);
+        var o = Outcome(run);
+        Assert.Equal("TLSv1.1", o.GetProperty("version").GetString());
+        Assert.Equal("TLS_RSA_WITH_AES_128_CBC_SHA", o.GetProperty("cipherSuite").GetString());
+        using (var doc = JsonDocument.Parse(run.Out))
+            Assert.Equal("tolerant terminal", doc.RootElement.GetProperty("client").GetProperty("name").GetString());
+
+        // A broken file gets the same reason from both commands.
+        var broken = Path.Combine(scan.Directory, "broken-client.json");
+        await File.WriteAllTextAsync(broken, """{ "versions": ["TLSv1.2"], "cipherSuites": [{ "name": "NOT_A_SUITE" }] }""");
+        var simulate = await CliHarness.RunAsync("simulate", "--client", broken, "--server", "windows:2016");
+        var diagnose = await CliHarness.RunAsync("diagnose", "--client-hello", broken, "--os", "2016");
+        Assert.Equal(2, simulate.ExitCode);
+        Assert.Equal(2, diagnose.ExitCode);
+        var reason = $"{broken}: unknown cipher suite 'NOT_A_SUITE'";
+        Assert.Contains(reason, Flat(simulate.Error));
+        Assert.Contains(reason, Flat(diagnose.Error));
+        Assert.DoesNotContain("   at ", simulate.Error + diagnose.Error);
+    }
+
+    // The console wraps long lines at its width.
+    private static string Flat(string text) => Regex.Replace(text, @"\s*\n\s*", " ");
+
+    [Fact]
     public async Task Missing_file_exits_2_naming_it()
     {
         var missing = Path.Combine(scan.Directory, "no-such-scan.json");

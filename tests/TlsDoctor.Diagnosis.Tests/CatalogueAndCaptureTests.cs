@@ -52,6 +52,18 @@ public sealed class CatalogueAndCaptureTests
         Assert.Contains("c.json", e.Message);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"versions\": [\"TLSv1.2\"], \"cipherSuites\": [{\"name\": \"NOT_A_SUITE\"}]}")]
+    [InlineData("{\"versions\": [\"TLSv1.2\"], \"cipherSuites\": [\"0x002f\"], \"dhMinBits\": -1}")]
+    public void Loader_gives_the_reason_of_the_shared_reader(string json)
+    {
+        // diagnose --client-hello and simulate --client read with the same reader, so they fail with the same words.
+        var shared = Assert.Throws<TlsDoctor.Probe.Capture.ClientProfileFileException>(() => TlsDoctor.Probe.Capture.ClientProfileFiles.Parse(json, "c.json"));
+        var e = Assert.Throws<CaptureFormatException>(() => ClientProfileJsonLoader.Instance.Load(json, "c.json"));
+        Assert.Equal(shared.Message, e.Message);
+    }
+
     [Fact]
     public async Task Legacy_device_inbound_gives_TD007_with_an_rsa1024_sha1_certificate_remedy_and_TD006()
     {

@@ -1,26 +1,44 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
 using TlsDoctor.Core;
 
 namespace TlsDoctor.Probe.Capture;
 
 /// <summary>A client profile file that cannot be used: missing, not JSON, no capture, unknown names. The message says which.</summary>
-public sealed class ClientProfileFileException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class ClientProfileFileException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>True when the document holds no client profile at all (rather than a broken one), so a caller can list its other inputs.</summary>
+    public bool NoProfileFound { get; init; }
+}
 
 /// <summary>
-/// Reads a <see cref="ClientProfile"/> from a file: the `listen --json` document (its first capture with a
-/// ClientHello, or the capture at a given index), a single capture object, or a plain ClientProfile JSON
-/// (<see cref="ClientProfileJson"/>).
+/// The one reader of ClientProfile JSON (`simulate --client`, `diagnose --client-hello`): the `listen --json` document
+/// (its first capture with a ClientHello, or the capture at a given index), a single capture object, a plain
+/// <see cref="ClientProfileJson"/>, or any object below the root that has "versions" and "cipherSuites". Property names
+/// are case-insensitive; versions as TLSv1.2 / tls1.2 / 0x0303 / 771; suites as IANA or OpenSSL names, "0x002f",
+/// numbers, or objects with "name" / "code"; groups, signature schemes and extensions as names, codes or objects with
+/// "name" / "code".
 /// </summary>
 public static class ClientProfileFiles
 {
+    // Bit limits are RSA moduli and DH primes: nothing real comes near 64 Kibit, so larger values are typing mistakes.
+    private const int MaxBits = 65536;
+
+    // How deep below the root a wrapped profile is looked for; listen documents need 3, hand-made wrappers a few more.
+    private const int MaxSearchDepth = 8;
+
+    private static readonly ImmutableArray<string> WrapperNames = ["clientProfile", "profile", "captures", "clients", "hellos"];
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
     /// <summary>
     /// Loads the profile. index: 0-based position in the document's "captures" array; null = the first capture that holds
     /// a ClientHello. Throws <see cref="ClientProfileFileException"/> with a one-line reason on any problem.
     /// </summary>
     public static ClientProfile Load(string path, int? index = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (string.IsNullOrWhiteSpace(path)) throw new ClientProfileFileException("no client profile file given");
         string text;
         try
         {
@@ -28,7 +46,8 @@ public static class ClientProfileFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new ClientProfileFileException($"{path}: cannot read the file ({e.Message})", e);
+            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : e.Message;
+            throw new ClientProfileFileException($"{path}: cannot read the file ({reason})", e);
         }
         return Parse(text, path, index);
     }
@@ -54,50 +73,50 @@ public static class ClientProfileFiles
     public static ClientProfile Parse(string json, string source, int? index = null)
     {
         ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(source);
+        // A BOM survives when the text did not come through File.ReadAllText (stdin, a test string).
+        var text = json.TrimStart('\uFEFF');
+        if (string.IsNullOrWhiteSpace(text))
+            throw new ClientProfileFileException($"{source}: the file is empty (expected a client profile or `listen --json` output)") { NoProfileFound = true };
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            doc = JsonDocument.Parse(text, DocumentOptions);
         }
         catch (JsonException e)
         {
-            throw new ClientProfileFileException($"{source}: not valid JSON ({e.Message})", e);
+            throw new ClientProfileFileException($"{source}: not valid JSON (line {(e.LineNumber ?? 0) + 1}: {ShortJsonMessage(e)})", e);
         }
         using (doc)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new ClientProfileFileException($"{source}: expected a JSON object (a listen capture document or a client profile)");
-            if (Property(root, "captures") is { } captures) return FromCaptures(captures, source, index);
-            if (Property(root, "clientProfile") is { } single)
-            {
-                if (single.ValueKind != JsonValueKind.Object)
-                    throw new ClientProfileFileException($"{source}: the capture holds no client profile ({Text(root, "error") ?? "no ClientHello"})");
-                return FromElement(single, source);
-            }
-            if (Property(root, "versions") is not null || Property(root, "cipherSuites") is not null) return FromElement(root, source);
-            throw new ClientProfileFileException($"{source}: neither a listen document (\"captures\") nor a client profile (\"versions\", \"cipherSuites\")");
+            return FromDocument(doc.RootElement, source, index);
         }
     }
 
-    /// <summary>Converts the JSON form back to a profile; unknown version or suite names throw with the name.</summary>
+    /// <summary>Converts the JSON form back to a profile; unknown version or suite names and absurd numbers throw with the name.</summary>
     public static ClientProfile FromJson(ClientProfileJson json, string source = "profile")
     {
         ArgumentNullException.ThrowIfNull(json);
         var versions = ImmutableArray.CreateBuilder<TlsVersion>();
         foreach (var v in json.Versions ?? [])
         {
-            if (!TlsVersions.TryParse(v, out var tv)) throw new ClientProfileFileException($"{source}: unknown protocol version '{v}' (use SSLv3, TLSv1.0 … TLSv1.3)");
+            if (!TryParseVersion(v, out var tv)) throw new ClientProfileFileException($"{source}: unknown protocol version '{v}' (use SSLv3, TLSv1.0 … TLSv1.3 or 0x0301 … 0x0304)");
             versions.Add(tv);
         }
         var suites = ImmutableArray.CreateBuilder<CipherSuite>();
         foreach (var s in json.CipherSuites ?? [])
         {
-            if (!Vocabulary.TryParseSuite(s, out var suite)) throw new ClientProfileFileException($"{source}: unknown cipher suite '{s}' (use IANA names or 0xNNNN)");
+            if (!Vocabulary.TryParseSuite(s, out var suite)) throw new ClientProfileFileException($"{source}: unknown cipher suite '{s}' (use IANA or OpenSSL names or 0xNNNN)");
             suites.Add(suite);
         }
         if (versions.Count == 0) throw new ClientProfileFileException($"{source}: the profile lists no protocol versions");
         if (suites.Count == 0) throw new ClientProfileFileException($"{source}: the profile lists no cipher suites");
+        CheckBits(json.DhMinBits, "dhMinBits", source);
+        CheckBits(json.DhMaxBits, "dhMaxBits", source);
+        CheckBits(json.RsaMinBits, "rsaMinBits", source);
+        CheckBits(json.RsaMaxBits, "rsaMaxBits", source);
+        CheckRange(json.DhMinBits, json.DhMaxBits, "dh", source);
+        CheckRange(json.RsaMinBits, json.RsaMaxBits, "rsa", source);
         var defaults = new ClientProfile("", [], [], [], [], []);
         var dhAlert = defaults.DhRejectAlert;
         if (json.DhRejectAlert is { } a)
@@ -134,16 +153,40 @@ public static class ClientProfileFiles
     public static void Save(ClientProfile profile, string path) =>
         File.WriteAllText(path, JsonSerializer.Serialize(ListenJsonMapper.ToJson(profile), ListenJsonContext.Default.ClientProfileJson));
 
+    private static ClientProfile FromDocument(JsonElement root, string source, int? index)
+    {
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            // The shapes TlsDoctor writes come first, so their messages can say which capture lacks a ClientHello.
+            var captures = Property(root, "captures");
+            if (captures is { ValueKind: JsonValueKind.Array } list) return FromCaptures(list, source, index);
+            if (Property(root, "clientProfile") is { ValueKind: JsonValueKind.Object } single) return FromElement(single, source);
+            if (Property(root, "versions") is not null || Property(root, "cipherSuites") is not null) return FromElement(root, source);
+            if (FindProfile(root, 0) is { } wrapped) return FromElement(wrapped, source);
+            if (captures is not null) throw new ClientProfileFileException($"{source}: \"captures\" is not an array");
+            if (Property(root, "clientProfile") is not null)
+                throw new ClientProfileFileException($"{source}: the capture holds no client profile ({Text(root, "error") ?? "no ClientHello"})");
+            throw new ClientProfileFileException($"{source}: neither a listen document (\"captures\") nor a client profile (an object with \"versions\" and \"cipherSuites\")")
+            {
+                NoProfileFound = true,
+            };
+        }
+        if (FindProfile(root, 0) is { } inArray) return FromElement(inArray, source);
+        throw new ClientProfileFileException($"{source}: expected a JSON object (a listen capture document or a client profile), found {Kind(root)}")
+        {
+            NoProfileFound = true,
+        };
+    }
+
     private static ClientProfile FromCaptures(JsonElement captures, string source, int? index)
     {
-        if (captures.ValueKind != JsonValueKind.Array) throw new ClientProfileFileException($"{source}: \"captures\" is not an array");
         var count = captures.GetArrayLength();
         if (count == 0) throw new ClientProfileFileException($"{source}: the listen document holds no captures (nothing connected)");
         if (index is { } i)
         {
             if (i < 0 || i >= count) throw new ClientProfileFileException($"{source}: capture index {i} is out of range (the document holds {count}, numbered from 0)");
             var c = captures[i];
-            if (Property(c, "clientProfile") is not { ValueKind: JsonValueKind.Object } p)
+            if (ProfileOfCapture(c) is not { } p)
                 throw new ClientProfileFileException($"{source}: capture {i} holds no ClientHello ({Text(c, "error") ?? "no profile"})");
             return FromElement(p, $"{source} capture {i}");
         }
@@ -151,28 +194,216 @@ public static class ClientProfileFiles
         for (var k = 0; k < count; k++)
         {
             var c = captures[k];
-            if (Property(c, "clientProfile") is { ValueKind: JsonValueKind.Object } p) return FromElement(p, $"{source} capture {k}");
+            if (ProfileOfCapture(c) is { } p) return FromElement(p, $"{source} capture {k}");
             firstError ??= Text(c, "error");
         }
         throw new ClientProfileFileException($"{source}: none of the {count} capture(s) holds a ClientHello (first error: {firstError ?? "unknown"})");
     }
 
+    // A capture that names its clientProfile is taken at its word (null = no ClientHello was read); other capture
+    // lists (hand-made, other tools) may hold the profile itself or deeper.
+    private static JsonElement? ProfileOfCapture(JsonElement capture)
+    {
+        if (capture.ValueKind == JsonValueKind.Object && capture.EnumerateObject().Any(p => p.Name.Equals("clientProfile", StringComparison.OrdinalIgnoreCase)))
+            return Property(capture, "clientProfile") is { ValueKind: JsonValueKind.Object } named ? named : null;
+        return FindProfile(capture, 1);
+    }
+
+    // Wrappers other tools and admins put around a profile: the first object with both "versions" and "cipherSuites",
+    // looking under the usual names first so that a document with several candidates gives its main one.
+    private static JsonElement? FindProfile(JsonElement e, int depth)
+    {
+        if (depth > MaxSearchDepth) return null;
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            if (Property(e, "versions") is not null && Property(e, "cipherSuites") is not null) return e;
+            foreach (var name in WrapperNames)
+                if (Property(e, name) is { } child && FindProfile(child, depth + 1) is { } hit) return hit;
+            foreach (var p in e.EnumerateObject())
+                if (!WrapperNames.Contains(p.Name, StringComparer.OrdinalIgnoreCase) && FindProfile(p.Value, depth + 1) is { } hit) return hit;
+        }
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray())
+                if (FindProfile(item, depth + 1) is { } hit) return hit;
+        }
+        return null;
+    }
+
     private static ClientProfile FromElement(JsonElement element, string source)
     {
-        ClientProfileJson? json;
-        try
+        if (element.ValueKind != JsonValueKind.Object) throw new ClientProfileFileException($"{source}: the client profile is {Kind(element)}, not an object");
+        var json = new ClientProfileJson
         {
-            json = element.Deserialize(ListenJsonContext.Default.ClientProfileJson);
-        }
-        catch (JsonException e)
-        {
-            throw new ClientProfileFileException($"{source}: the client profile has a field of the wrong type ({e.Message})", e);
-        }
-        if (json is null) throw new ClientProfileFileException($"{source}: empty client profile");
+            Name = String(element, "name", source) ?? String(element, "client", source),
+            Origin = String(element, "origin", source),
+            Versions = List(element, "versions", source, VersionText, "version names such as \"TLSv1.2\" or codes such as \"0x0303\""),
+            CipherSuites = List(element, "cipherSuites", source, SuiteText, "suite names, codes such as \"0x002f\" or 47, or objects with \"name\" or \"code\""),
+            Groups = List(element, "groups", source, CodeOrNameText, "group names such as \"secp256r1\", codes, or objects with \"name\""),
+            SignatureSchemes = List(element, "signatureSchemes", source, CodeOrNameText, "scheme names such as \"rsa_pkcs1_sha256\", codes, or objects with \"name\""),
+            Extensions = List(element, "extensions", source, ExtensionText, "extension names such as \"server_name\", codes, or objects with \"name\""),
+            DhMinBits = Bits(element, "dhMinBits", source),
+            DhMaxBits = Bits(element, "dhMaxBits", source),
+            RsaMinBits = Bits(element, "rsaMinBits", source),
+            RsaMaxBits = Bits(element, "rsaMaxBits", source),
+            AcceptedCertificateKeys = List(element, "acceptedCertificateKeys", source, NameText, "key algorithm names such as \"RSA\""),
+            AcceptedCertificateHashes = List(element, "acceptedCertificateHashes", source, NameText, "hash names such as \"sha1\""),
+            Sha512InTls12 = Bool(element, "sha512InTls12", source),
+            TrustedCertificates = List(element, "trustedCertificates", source, NameText, "SHA-256 fingerprints in hex"),
+            StripsDhLeadingZero = Bool(element, "stripsDhLeadingZero", source),
+            ChecksCertificateDates = Bool(element, "checksCertificateDates", source),
+            ChecksTrustAfterHandshake = Bool(element, "checksTrustAfterHandshake", source),
+            DhRejectAlert = String(element, "dhRejectAlert", source),
+        };
         return FromJson(json, source);
     }
 
-    // Property names are matched case-insensitively: hand-written files vary.
+    // Item readers turn each accepted form into the text FromJson parses; null = a form the field does not take.
+    private static string? VersionText(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Number => e.TryGetUInt16(out var n) ? Hex(n) : null,
+        JsonValueKind.Object => Text(e, "version") ?? Text(e, "name") ?? (Property(e, "code") is { ValueKind: JsonValueKind.String or JsonValueKind.Number } c ? VersionText(c) : null),
+        _ => null,
+    };
+
+    private static string? SuiteText(JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                return e.GetString();
+            case JsonValueKind.Number:
+                return e.TryGetUInt16(out var n) ? Hex(n) : null;
+            case JsonValueKind.Object:
+                // The code decides when it is readable: a name may be a vendor's spelling of the same suite.
+                var code = Property(e, "code") is { ValueKind: JsonValueKind.String or JsonValueKind.Number } c ? SuiteText(c) : null;
+                if (code is not null && CipherSuites.TryParse(code, out _)) return code;
+                return Text(e, "name") ?? code;
+            default:
+                return null;
+        }
+    }
+
+    private static string? CodeOrNameText(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Number => e.TryGetUInt16(out var n) ? Hex(n) : null,
+        JsonValueKind.Object => Text(e, "name") ?? (Property(e, "code") is { ValueKind: JsonValueKind.String or JsonValueKind.Number } c ? CodeOrNameText(c) : null),
+        _ => null,
+    };
+
+    private static string? ExtensionText(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Number => e.TryGetUInt16(out var n) ? CaptureNames.Extension(n) : null,
+        JsonValueKind.Object => Text(e, "name") ?? (Property(e, "code") is { ValueKind: JsonValueKind.String or JsonValueKind.Number } c ? ExtensionText(c) : null),
+        _ => null,
+    };
+
+    private static string? NameText(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Object => Text(e, "name"),
+        _ => null,
+    };
+
+    private static ImmutableArray<string>? List(JsonElement obj, string name, string source, Func<JsonElement, string?> item, string expected)
+    {
+        if (Property(obj, name) is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.Array) throw WrongType(source, name, $"must be an array of {expected}, not {Kind(value)}");
+        var items = ImmutableArray.CreateBuilder<string>();
+        var i = 0;
+        foreach (var e in value.EnumerateArray())
+        {
+            var text = item(e);
+            if (string.IsNullOrWhiteSpace(text)) throw new ClientProfileFileException($"{source}: \"{name}\" item {i} is {Show(e)}; expected {expected}");
+            items.Add(text.Trim());
+            i++;
+        }
+        return items.ToImmutable();
+    }
+
+    private static int? Bits(JsonElement obj, string name, string source)
+    {
+        if (Property(obj, name) is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.Number) throw WrongType(source, name, $"must be a number of bits, not {Kind(value)}");
+        if (value.TryGetInt32(out var bits)) return bits;
+        // 1024.0 is what some generators write for an integer.
+        if (value.TryGetDouble(out var d) && double.IsFinite(d) && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue) return (int)d;
+        throw new ClientProfileFileException($"{source}: {name} {Show(value)} is not a whole number of bits between 0 and {MaxBits}");
+    }
+
+    private static bool? Bool(JsonElement obj, string name, string source)
+    {
+        if (Property(obj, name) is not { } value) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw WrongType(source, name, $"must be true or false, not {Kind(value)}"),
+        };
+    }
+
+    private static string? String(JsonElement obj, string name, string source)
+    {
+        if (Property(obj, name) is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.String) throw WrongType(source, name, $"must be a string, not {Kind(value)}");
+        return value.GetString();
+    }
+
+    private static void CheckBits(int? bits, string name, string source)
+    {
+        if (bits is { } b && (b < 0 || b > MaxBits))
+            throw new ClientProfileFileException($"{source}: {name} {b} is not a number of bits between 0 and {MaxBits}");
+    }
+
+    private static void CheckRange(int? min, int? max, string prefix, string source)
+    {
+        if (min is { } lo && max is { } hi && lo > hi)
+            throw new ClientProfileFileException($"{source}: {prefix}MinBits {lo} is larger than {prefix}MaxBits {hi}: no key size would be accepted");
+    }
+
+    private static bool TryParseVersion(string? text, out TlsVersion version)
+    {
+        if (TlsVersions.TryParse(text, out version)) return true;
+        var t = text?.Trim();
+        if (t is not null && t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            && ushort.TryParse(t.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var wire) && TlsVersions.IsKnown(wire))
+        {
+            version = (TlsVersion)wire;
+            return true;
+        }
+        return false;
+    }
+
+    private static ClientProfileFileException WrongType(string source, string field, string detail) =>
+        new($"{source}: the client profile has a field of the wrong type: \"{field}\" {detail}");
+
+    private static string Hex(ushort code) => $"0x{code:x4}";
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    // The item as written, shortened: enough to find it in the file.
+    private static string Show(JsonElement e)
+    {
+        var raw = e.GetRawText();
+        return raw.Length <= 60 ? raw : raw[..57] + "...";
+    }
+
+    // System.Text.Json appends " Path: $ | LineNumber: 0 | BytePositionInLine: 2." to its messages; the line is given separately.
+    private static string ShortJsonMessage(JsonException e) => e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd();
+
+    // Property names are matched case-insensitively: hand-written files vary. A null value counts as absent.
     private static JsonElement? Property(JsonElement obj, string name)
     {
         if (obj.ValueKind != JsonValueKind.Object) return null;

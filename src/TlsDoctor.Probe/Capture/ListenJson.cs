@@ -68,8 +68,8 @@ public sealed record CertificateSummaryJson(
     string Explanation);
 
 /// <summary>
-/// A <see cref="ClientProfile"/> as JSON (also a file format of its own: `simulate --client`). Every property is
-/// optional when read; missing ones take the ClientProfile defaults.
+/// A <see cref="ClientProfile"/> as JSON (also a file format of its own: `simulate --client`, `diagnose --client-hello`,
+/// read by <see cref="ClientProfileFiles"/>). Every property is optional when read; missing ones take the ClientProfile defaults.
 /// </summary>
 public sealed record ClientProfileJson
 {

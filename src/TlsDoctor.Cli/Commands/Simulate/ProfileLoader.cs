@@ -26,8 +26,9 @@ public sealed record SideOptions(
 
 /// <summary>
 /// Reads the two sides of `simulate`: `windows:&lt;os&gt;` (the policy of a release) or a JSON file detected by its
-/// top-level shape (ClientProfile JSON, `scan --json`, one scan entry as a ServerProfile JSON, or a `policy export`
-/// snapshot). Every input problem becomes a <see cref="UsageException"/> naming the value or file and the reason.
+/// top-level shape (`scan --json`, one scan entry as a ServerProfile JSON, or a `policy export` snapshot; any other
+/// --client file goes to <see cref="ClientProfileFiles"/>, the reader `diagnose --client-hello` uses). Every input
+/// problem becomes a <see cref="UsageException"/> naming the value or file and the reason.
 /// </summary>
 public static class ProfileLoader
 {
@@ -46,8 +47,10 @@ public static class ProfileLoader
             var policy = BuildPolicy(os, side, snapshot: null);
             return new(policy.ToClientProfile(), spec, "windows", $"{policy.Release.Name} outbound (client role)", Assumptions(policy));
         }
-        var (text, root) = ReadJson(spec, "--client");
-        using (root)
+        var text = ReadText(spec, "--client");
+        // Not JSON at all: the client-profile reader names the problem, in the words `diagnose --client-hello` uses.
+        using var root = TryParseJson(text);
+        if (root is not null)
         {
             var e = root.RootElement;
             if (IsSnapshot(e))
@@ -57,18 +60,24 @@ public static class ProfileLoader
             }
             if (IsScanDocument(e) || IsServerProfile(e))
                 throw new UsageException($"--client {spec}: this is a server profile (scan --json output); pass it to --server");
-            if (!IsClientProfile(e))
-                throw new UsageException($"--client {spec}: no client profile found; expected a ClientProfile JSON object with \"versions\" and \"cipherSuites\" arrays, `listen --json` output, a `policy export` snapshot, or windows:<os>");
-            RejectWindowsOptions(side, spec, "--client");
-            try
-            {
-                // One reader for ClientProfile JSON and `listen --json` documents: the capture side's, so the formats stay one.
-                var profile = ClientProfileFiles.Parse(text, spec);
-                var kind = e.TryGetProperty("captures", out _) || e.TryGetProperty("clientProfile", out _) ? "capture" : "client-profile";
-                return new(profile, spec, kind, profile.Name, []);
-            }
-            catch (ClientProfileFileException ex) { throw new UsageException($"--client {(ex.Message.StartsWith(spec, StringComparison.Ordinal) ? ex.Message : $"{spec}: {ex.Message}")}"); }
         }
+        ClientProfile profile;
+        try
+        {
+            // One reader for ClientProfile JSON and `listen --json` documents, shared with `diagnose --client-hello`,
+            // so a file one command takes the other takes too.
+            profile = ClientProfileFiles.Parse(text, spec);
+        }
+        catch (ClientProfileFileException ex)
+        {
+            var message = ex.Message.StartsWith(spec, StringComparison.Ordinal) ? ex.Message : $"{spec}: {ex.Message}";
+            throw new UsageException(ex.NoProfileFound
+                ? $"--client {message}; --client also takes a `policy export` snapshot or windows:<os>"
+                : $"--client {message}");
+        }
+        RejectWindowsOptions(side, spec, "--client");
+        var kind = root is { RootElement: var r } && IsPlainClientProfile(r) ? "client-profile" : "capture";
+        return new(profile, spec, kind, profile.Name, []);
     }
 
     public static LoadedProfile<ServerProfile> LoadServer(string spec, SideOptions side, string? target, string? certificateFile)
@@ -191,9 +200,29 @@ public static class ProfileLoader
 
     private static (string Text, JsonDocument Document) ReadJson(string path, string option)
     {
+        var text = ReadText(path, option);
+        try
+        {
+            return (text, JsonDocument.Parse(text, JsonOptions));
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"{option} {path}: not valid JSON (line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]})");
+        }
+    }
+
+    private static readonly JsonDocumentOptions JsonOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    private static JsonDocument? TryParseJson(string text)
+    {
+        try { return JsonDocument.Parse(text, JsonOptions); }
+        catch (JsonException) { return null; }
+    }
+
+    private static string ReadText(string path, string option)
+    {
         if (Directory.Exists(path)) throw new UsageException($"{option} {path}: is a directory, not a JSON file");
-        string text;
-        try { text = File.ReadAllText(path); }
+        try { return File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             var reason = e switch
@@ -204,14 +233,14 @@ public static class ProfileLoader
             };
             throw new UsageException($"{option} {path}: {reason} (expected windows:<os> or a JSON file)");
         }
-        try
-        {
-            return (text, JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }));
-        }
-        catch (JsonException e)
-        {
-            throw new UsageException($"{option} {path}: not valid JSON (line {(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]})");
-        }
+    }
+
+    /// <summary>The file is the profile object itself, not a capture document or another wrapper around one (names as the reader matches them).</summary>
+    private static bool IsPlainClientProfile(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.Object) return false;
+        bool Has(string name) => e.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Null && p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        return !Has("captures") && !Has("clientProfile") && (Has("versions") || Has("cipherSuites"));
     }
 
     /// <summary>A ClientProfile object, a `listen --json` document ("captures") or a single capture ("clientProfile").</summary>
