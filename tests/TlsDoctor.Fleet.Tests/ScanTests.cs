@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using TlsDoctor.Core;
 using TlsDoctor.Lab;
+using TlsDoctor.Probe;
 using TlsDoctor.Probe.Json;
 
 namespace TlsDoctor.Fleet.Tests;
@@ -101,6 +102,23 @@ public class ScanTests(FleetLabFixture lab)
         Assert.Equal(lab.DeviceCount, rd.GetInt32(1));
         // The same profiles as an uninterrupted scan.
         Assert.Equal(Profiles(lab.ReferenceDb), Profiles(db));
+    }
+
+    [Theory]
+    [InlineData(ProbeErrorKind.Refused, AttemptFailure.Connect)]
+    [InlineData(ProbeErrorKind.ConnectTimeout, AttemptFailure.Connect)]
+    [InlineData(ProbeErrorKind.NameResolution, AttemptFailure.Connect)]
+    [InlineData(ProbeErrorKind.Unreachable, AttemptFailure.Connect)]
+    [InlineData(ProbeErrorKind.ReadTimeout, AttemptFailure.Silent)]
+    [InlineData(ProbeErrorKind.Closed, AttemptFailure.Silent)]
+    [InlineData(ProbeErrorKind.Reset, AttemptFailure.Silent)]
+    [InlineData(ProbeErrorKind.Malformed, AttemptFailure.None)]
+    [InlineData(null, AttemptFailure.None)]
+    public void Back_off_reads_the_typed_failure_not_the_text(ProbeErrorKind? kind, AttemptFailure expected)
+    {
+        // The text is deliberately misleading: only the kind may decide.
+        var attempt = new ProbeAttempt(1, "versions: highest", "TLSv1.3", "connection reset, no answer within 5 s", 1) { Failure = kind };
+        Assert.Equal(expected, AttemptFailures.Classify(attempt));
     }
 
     [Fact]

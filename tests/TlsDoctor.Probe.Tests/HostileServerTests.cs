@@ -48,6 +48,30 @@ public sealed class HostileServerTests(HostileLab lab) : IClassFixture<HostileLa
         Assert.All(r.Profile.Protocols, p => Assert.False(p.Supported));
     }
 
+    [Theory]
+    [InlineData(LabProfiles.HostileSilent, ProbeErrorKind.ReadTimeout)]
+    [InlineData(LabProfiles.HostileResetAfterHello, ProbeErrorKind.Reset)]
+    [InlineData(LabProfiles.HostileAlertOnHello, null)]
+    [InlineData(LabProfiles.HostileGarbage, ProbeErrorKind.Malformed)]
+    public async Task Every_connection_carries_a_typed_failure_or_none(string profile, ProbeErrorKind? expected)
+    {
+        // The fleet's back-off decides on these kinds: silence and resets count; an alert or any bytes are an answer.
+        var r = await ScanAsync(profile);
+        Assert.NotEmpty(r.Attempts);
+        Assert.All(r.Attempts, a => Assert.Equal(expected, a.Failure));
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_typed_as_refused()
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port; // bound, never listening: connect is refused
+        var r = await new TlsScanner(Fast).ScanAsync(new ProbeTarget("127.0.0.1", port));
+        Assert.False(r.Reachable);
+        Assert.Equal(ProbeErrorKind.Refused, Assert.Single(r.Attempts).Failure);
+    }
+
     [Fact]
     public async Task A_suite_never_offered_is_a_protocol_violation()
     {

@@ -233,7 +233,7 @@ public sealed class FleetScanner
             r.Reachable ? ScanJsonMapper.ToJson(r, includeAttempts: false) : null, _time.GetUtcNow());
 
         if (r.SpeaksTls) return (Make(r.Error is null ? DeviceStatus.Ok : DeviceStatus.Partial, r.Error), null);
-        var kinds = r.Attempts.Select(a => AttemptFailures.Classify(a.Outcome)).ToList();
+        var kinds = r.Attempts.Select(AttemptFailures.Classify).ToList();
         var allConnectFailures = kinds.Count > 0 && kinds.All(k => k == AttemptFailure.Connect);
         var allSilent = kinds.Count > 0 && kinds.All(k => k is AttemptFailure.Connect or AttemptFailure.Silent);
         if (!r.Reachable || allSilent)
@@ -264,27 +264,13 @@ public enum AttemptFailure
     Silent,
 }
 
-/// <summary>Classifies the outcome text of a <see cref="ProbeAttempt"/>.</summary>
-/// <remarks>
-/// ProbeAttempt carries text, not the error kind; these phrases are the ones ProbeException and RawHelloProbe write.
-/// A typed kind on ProbeAttempt would make this exact (proposed to the Probe owner).
-/// </remarks>
+/// <summary>Classifies a <see cref="ProbeAttempt"/> by its typed failure: could not connect, connected but got silence, or answered.</summary>
 public static class AttemptFailures
 {
-    public static AttemptFailure Classify(string outcome)
+    public static AttemptFailure Classify(ProbeAttempt attempt) => attempt.Failure switch
     {
-        if (outcome.Contains("connection refused", StringComparison.OrdinalIgnoreCase)
-            || outcome.Contains("connect timed out", StringComparison.OrdinalIgnoreCase)
-            || outcome.Contains("host name", StringComparison.OrdinalIgnoreCase)
-            || outcome.Contains("name resolution", StringComparison.OrdinalIgnoreCase)
-            || outcome.Contains(": unreachable", StringComparison.OrdinalIgnoreCase))
-            return AttemptFailure.Connect;
-        if (outcome.Contains("reset", StringComparison.OrdinalIgnoreCase)
-            || outcome.Contains("no answer within", StringComparison.OrdinalIgnoreCase)
-            || outcome.Contains("send timed out", StringComparison.OrdinalIgnoreCase)
-            || outcome.Contains("closed without an answer", StringComparison.OrdinalIgnoreCase)
-            || outcome is "Reset" or "Timeout" or "Closed")
-            return AttemptFailure.Silent;
-        return AttemptFailure.None;
-    }
+        ProbeErrorKind.Refused or ProbeErrorKind.ConnectTimeout or ProbeErrorKind.NameResolution or ProbeErrorKind.Unreachable => AttemptFailure.Connect,
+        ProbeErrorKind.ReadTimeout or ProbeErrorKind.Closed or ProbeErrorKind.Reset => AttemptFailure.Silent,
+        _ => AttemptFailure.None,
+    };
 }

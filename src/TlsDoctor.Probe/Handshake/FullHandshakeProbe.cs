@@ -19,7 +19,11 @@ public sealed record FullHandshakeResult(
     TlsVersion? Version,
     ushort? CipherSuite,
     int? DhBits,
-    ImmutableArray<byte[]> Certificates);
+    ImmutableArray<byte[]> Certificates)
+{
+    /// <summary>Why the connection gave no TLS answer (refused, timed out, reset…); null when the peer answered.</summary>
+    public ProbeErrorKind? Failure { get; init; }
+}
 
 /// <summary>Completes a real handshake with BouncyCastle, opened up for legacy versions and small DH groups.</summary>
 /// <remarks>Raw hellos stop at ServerHelloDone and cannot see a device that accepts TLS 1.2 and then fails the
@@ -48,7 +52,7 @@ public static class FullHandshakeProbe
         }
         catch (ProbeException e)
         {
-            return new(new HandshakeCheck(false, Stages.Connect, null, Error: e.Message), null, null, null, []);
+            return new(new HandshakeCheck(false, Stages.Connect, null, Error: e.Message), null, null, null, []) { Failure = e.Kind };
         }
 
         await using (conn.ConfigureAwait(false))
@@ -66,6 +70,7 @@ public static class FullHandshakeProbe
             // BouncyCastle's blocking API has no token; closing the socket is what unblocks it on Ctrl+C.
             using var reg = ct.Register(() => { try { socket.Close(0); } catch (ObjectDisposedException) { } });
             string? error = null;
+            ProbeErrorKind? failure = null;
             try
             {
                 await Task.Run(() => WithFastRsa(() => protocol.Connect(client)), CancellationToken.None).ConfigureAwait(false);
@@ -83,11 +88,21 @@ public static class FullHandshakeProbe
             }
             catch (IOException e)
             {
-                error = e.InnerException is SocketException se && se.SocketErrorCode == SocketError.TimedOut
+                var socketError = (e.InnerException as SocketException)?.SocketErrorCode;
+                error = socketError == SocketError.TimedOut
                     ? $"no answer within {options.ReadTimeout.TotalSeconds:0.#} s"
                     : e.InnerException?.Message ?? e.Message;
-                if (e.Message.Contains("end of stream", StringComparison.OrdinalIgnoreCase) || e is EndOfStreamException)
-                    error = "connection closed by peer";
+                var closed = e.Message.Contains("end of stream", StringComparison.OrdinalIgnoreCase) || e is EndOfStreamException;
+                if (closed) error = "connection closed by peer";
+                // Only a peer that never answered counts as silent; one that sent its ServerHello first did answer.
+                if (client.Stage == Stages.Connect)
+                    failure = socketError switch
+                    {
+                        SocketError.TimedOut => ProbeErrorKind.ReadTimeout,
+                        SocketError.ConnectionReset or SocketError.ConnectionAborted => ProbeErrorKind.Reset,
+                        _ when closed => ProbeErrorKind.Closed,
+                        _ => null,
+                    };
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException or ArgumentException)
             {
@@ -105,7 +120,7 @@ public static class FullHandshakeProbe
                 CipherSuite: client.SelectedSuite is { } s ? CipherSuites.Get(s).Name : null,
                 DhBits: client.DhBits,
                 Error: completed ? null : error);
-            return new(check, client.ServerVersion, client.SelectedSuite, client.DhBits, client.Certificates);
+            return new(check, client.ServerVersion, client.SelectedSuite, client.DhBits, client.Certificates) { Failure = failure };
         }
     }
 

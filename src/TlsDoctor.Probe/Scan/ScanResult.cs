@@ -22,7 +22,11 @@ public sealed record ScanResult(
 }
 
 /// <summary>One connection of a scan: why it was opened, what was offered and what came back.</summary>
-public sealed record ProbeAttempt(int Id, string Purpose, string Offered, string Outcome, long ElapsedMs);
+public sealed record ProbeAttempt(int Id, string Purpose, string Offered, string Outcome, long ElapsedMs)
+{
+    /// <summary>Why the connection gave no TLS answer (refused, timed out, reset…); null when the peer answered.</summary>
+    public ProbeErrorKind? Failure { get; init; }
+}
 
 /// <summary>Progress of a scan, for a status line.</summary>
 public sealed record ScanProgress(ProbeTarget Target, string Step, int Handshakes);

@@ -333,7 +333,7 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         _attempts.Add(new ProbeAttempt(_attempts.Count + 1, $"{purpose} {version.Name()}", $"{version.Name()}, {suites.Count} suites",
             c.Completed ? $"completed with {c.CipherSuite}"
                 : $"stopped at {c.Stage}{(c.Alert is { } al ? $", {(c.AlertSentByUs ? "sent" : "received")} {al.Name()}" : "")}{(c.Error is { } er ? $" ({er})" : "")}",
-            clock.ElapsedMilliseconds));
+            clock.ElapsedMilliseconds) { Failure = result.Failure });
         return result;
     }
 
@@ -365,7 +365,7 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
             foreach (var der in r.Certificates) AddCertificate(der);
         }
         _attempts.Add(new ProbeAttempt(_attempts.Count + 1, "versions: SSLv2", $"SSLv2 CLIENT-HELLO, {kinds.Length} cipher kinds",
-            Describe(r), clock.ElapsedMilliseconds));
+            Describe(r), clock.ElapsedMilliseconds) { Failure = r.ErrorKind });
     }
 
     /// <summary>Sends a hello shaped for enumeration and folds the answer into the version states.</summary>
@@ -389,7 +389,7 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         if (r.Accepted && r.Version is { } v && v <= TlsVersion.TLSv1_2 && max != TlsVersion.SSLv3) _renegotiationInfo ??= r.RenegotiationInfo;
         if (r.Accepted && !r.Certificates.IsDefaultOrEmpty) foreach (var der in r.Certificates) AddCertificate(der);
         _attempts.Add(new ProbeAttempt(_attempts.Count + 1, purpose,
-            $"{max.Name()}, {suites.Count} suites{(groups is null ? "" : $", {groups.Count} groups")}, {record.Length} bytes", Describe(r), clock.ElapsedMilliseconds));
+            $"{max.Name()}, {suites.Count} suites{(groups is null ? "" : $", {groups.Count} groups")}, {record.Length} bytes", Describe(r), clock.ElapsedMilliseconds) { Failure = r.ErrorKind });
         return r;
     }
 
