@@ -6,6 +6,7 @@ using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 using TlsDoctor.Lab.Crypto;
 using TlsDoctor.Lab.Hostile;
+using TlsDoctor.Lab.Legacy;
 using TlsDoctor.Lab.Servers;
 
 namespace TlsDoctor.Lab;
@@ -16,7 +17,7 @@ public sealed record LabOptions(int BasePort = 0, int CountPerProfile = 1, IPAdd
 /// <summary>One running simulated device: its profile, where it listens, and what it reproduces.</summary>
 public sealed record LabDevice(string Profile, IPEndPoint Endpoint, string Reproduces)
 {
-    /// <summary>SHA-256 (lowercase hex) of the leaf certificate it serves; null for raw-socket hostile devices.</summary>
+    /// <summary>SHA-256 (lowercase hex) of the leaf certificate it serves; null for the hostile devices, which serve none.</summary>
     public string? CertificateSha256 { get; init; }
 }
 
@@ -123,8 +124,14 @@ public sealed class LabHost : IAsyncDisposable
                 ? Task.Factory.StartNew(() => ServeTls(client, spec, credential), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)
                 : Task.Run(async () =>
                 {
-                    // Timeouts and resets end hostile conversations; nothing a client does may fault the host.
-                    try { await HostileServer.ServeAsync(profile, client, ReadTimeout, ct).ConfigureAwait(false); }
+                    // Timeouts and resets end raw-socket conversations; nothing a client does may fault the host.
+                    try
+                    {
+                        if (SslOnlyServer.Handles(profile) && credential is not null)
+                            await SslOnlyServer.ServeAsync(client, credential.ChainDer[0], ReadTimeout, ct).ConfigureAwait(false);
+                        else
+                            await HostileServer.ServeAsync(profile, client, ReadTimeout, ct).ConfigureAwait(false);
+                    }
                     catch (Exception) { }
                 }, ct);
             _connections[client] = task;

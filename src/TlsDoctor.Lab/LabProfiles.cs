@@ -4,7 +4,11 @@ namespace TlsDoctor.Lab;
 public enum LabRole { Server, Client }
 
 /// <summary>One simulated device kind: its contract name, role, what it reproduces and the guide case it belongs to.</summary>
-public sealed record LabProfile(string Name, LabRole Role, string Reproduces, string GuideCase);
+public sealed record LabProfile(string Name, LabRole Role, string Reproduces, string GuideCase)
+{
+    /// <summary>False for the devices beyond the vendor guide (hostile servers, the SSL-only device): `demo` and a bare `lab start` leave them out.</summary>
+    public bool InGuide => !GuideCase.StartsWith(LabProfiles.BeyondTheGuide, StringComparison.Ordinal);
+}
 
 /// <summary>The catalogue of lab profiles; the names are a contract used by docs, tests and the CLI.</summary>
 public static class LabProfiles
@@ -16,6 +20,7 @@ public static class LabProfiles
     public const string PaymentSha512 = "payment-sha512";
     public const string MfdLegacyClient = "mfd-legacy-client";
     public const string MfdModern = "mfd-modern";
+    public const string MfdSslOnly = "mfd-ssl-only";
     public const string HostileGarbage = "hostile-garbage";
     public const string HostileHttp = "hostile-http";
     public const string HostileSlowDrip = "hostile-slow-drip";
@@ -28,9 +33,12 @@ public static class LabProfiles
     public const string HostileAlertOnHello = "hostile-alert-on-hello";
     public const string HostileVersionIntolerant = "hostile-version-intolerant";
 
-    private const string Hostile = "beyond the guide: error handling";
+    /// <summary>The start of the GuideCase of every profile the vendor guide does not describe.</summary>
+    public const string BeyondTheGuide = "beyond the guide";
 
-    /// <summary>Every profile, guide cases first, then the hostile servers.</summary>
+    private const string Hostile = BeyondTheGuide + ": error handling";
+
+    /// <summary>Every profile: guide cases first, then the SSL-only device, then the hostile servers.</summary>
     public static IReadOnlyList<LabProfile> All { get; } =
     [
         new(MfdWeakDh, LabRole.Server,
@@ -54,6 +62,9 @@ public static class LabProfiles
         new(MfdModern, LabRole.Server,
             "healthy TLS 1.2 + 1.3 device with ECDHE and an RSA-2048 / SHA-256 certificate (the control case)",
             "control"),
+        new(MfdSslOnly, LabRole.Server,
+            "SSLv2 and SSL 3.0 only, at hello level: an SSLv2 SERVER-HELLO with SSL_CK_RC4_128_WITH_MD5 and SSL_CK_DES_192_EDE3_CBC_WITH_MD5; any SSL 3.0/TLS hello negotiated down to SSL 3.0 with TLS_RSA_WITH_3DES_EDE_CBC_SHA, then TLS_RSA_WITH_RC4_128_SHA (server order); RSA-1024 certificate signed sha1WithRSAEncryption; no key exchange completes",
+            BeyondTheGuide + ": versions OpenSSL cannot serve"),
         new(HostileGarbage, LabRole.Server, "reads the ClientHello and answers with random non-TLS bytes", Hostile),
         new(HostileHttp, LabRole.Server, "reads the ClientHello and answers with a plain HTTP/1.1 400 response", Hostile),
         new(HostileSlowDrip, LabRole.Server, "sends a valid ServerHello one byte every 500 ms", Hostile),

@@ -12,9 +12,12 @@ public sealed class LabCommandTests
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Out);
         var names = doc.RootElement.GetProperty("profiles").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
-        foreach (var n in new[] { "mfd-weak-dh", "mfd-broken-dh", "mfd-fake-tls12", "mfd-tls12-only", "payment-sha512", "mfd-legacy-client", "mfd-modern" })
+        foreach (var n in new[] { "mfd-weak-dh", "mfd-broken-dh", "mfd-fake-tls12", "mfd-tls12-only", "payment-sha512", "mfd-legacy-client", "mfd-modern", "mfd-ssl-only" })
             Assert.Contains(n, names);
         Assert.Contains(names, n => n!.StartsWith("hostile-", StringComparison.Ordinal));
+        // Devices beyond the guide are listed but not started by `demo` or a bare `lab start`.
+        Assert.DoesNotContain("mfd-ssl-only", TlsDoctor.Cli.Commands.LabCommand.GuideServers);
+        Assert.DoesNotContain(TlsDoctor.Cli.Commands.LabCommand.GuideServers, n => n.StartsWith("hostile-", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -27,8 +27,8 @@ public sealed record CipherSuite(
     bool Scsv = false,
     bool Known = true)
 {
-    /// <summary>Code as "0x00ff".</summary>
-    public string Hex => $"0x{Code:x4}";
+    /// <summary>Code as "0x00ff"; an SSLv2 cipher kind's three-byte code ("0x010080") for its placeholder suite.</summary>
+    public string Hex => MaxVersion == TlsVersion.SSLv2 && Sslv2CipherKinds.TryParse(Name, out var kind) ? kind.Hex : $"0x{Code:x4}";
 
     /// <summary>True when the suite may be negotiated in <paramref name="version"/>.</summary>
     public bool ValidIn(TlsVersion version) =>

@@ -15,6 +15,13 @@ public sealed record Sslv2CipherKind(int Code, string Name, int Bits, bool Known
     /// <summary>True for the 40-bit export kinds.</summary>
     public bool Export => Name.Contains("EXPORT40", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The kind as a placeholder suite valid in SSLv2 only (TLS codes are two bytes, so Code is 0 and Hex gives the
+    /// kind's own code): SSLv2 results then fit the per-version suite lists of a server profile.
+    /// </summary>
+    public CipherSuite AsSuite() =>
+        new(0, Name, null, KeyExchange.RSA, Authentication.RSA, Name, Bits, "MD5", TlsVersion.SSLv2, TlsVersion.SSLv2, Export: Export, Known: Known);
+
     public override string ToString() => Name;
 }
 

@@ -35,11 +35,13 @@ internal sealed class LabCertificates
             [LabProfiles.MfdFakeTls12] = new(() => SelfSigned("mfd-fake-tls12.lab", _rsa2048.Value, "SHA256WITHRSA")),
             [LabProfiles.MfdTls12Only] = new(() => SelfSigned("mfd-tls12-only.lab", _rsa2048.Value, "SHA256WITHRSA")),
             [LabProfiles.MfdModern] = new(() => SelfSigned("mfd-modern.lab", _rsa2048.Value, "SHA256WITHRSA")),
+            // CN exactly "mfd-ssl-only", without the ".lab" of the others: the name the scan tests check.
+            [LabProfiles.MfdSslOnly] = new(() => SelfSigned("mfd-ssl-only", _rsa1024.Value, "SHA1WITHRSA")),
             [LabProfiles.PaymentSha512] = new(() => CaSigned("payment-sha512.lab", _rsa2048.Value, "Lab Payment CA", _rsa2048Ca.Value, "SHA512WITHRSA")),
         };
     }
 
-    /// <summary>The credential of a BouncyCastle-served profile (created on first use, then shared).</summary>
+    /// <summary>The credential of a profile that serves a certificate (created on first use, then shared).</summary>
     public LabCredential For(string profile) => _byProfile[profile].Value;
 
     public bool Has(string profile) => _byProfile.ContainsKey(profile);

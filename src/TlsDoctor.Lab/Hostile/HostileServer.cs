@@ -147,14 +147,19 @@ internal static class HostileServer
         return rec;
     }
 
-    /// <summary>Reads records until one whole ClientHello arrived; null if the bytes are not a TLS ClientHello.</summary>
-    private static async Task<ClientHelloSummary?> ReadClientHelloAsync(Socket socket, TimeSpan readTimeout, CancellationToken ct)
+    /// <summary>
+    /// Reads records until one whole ClientHello arrived; null if the bytes are not a TLS ClientHello.
+    /// firstHeader: the first record's 5-byte header when the caller already read it to tell TLS from SSLv2.
+    /// </summary>
+    internal static async Task<ClientHelloSummary?> ReadClientHelloAsync(Socket socket, TimeSpan readTimeout, CancellationToken ct, ReadOnlyMemory<byte> firstHeader = default)
     {
         var handshake = new List<byte>();
         var header = new byte[5];
+        var given = firstHeader.Length == header.Length;
         while (handshake.Count < 64 * 1024)
         {
-            if (!await ReadExactAsync(socket, header, readTimeout, ct).ConfigureAwait(false)) return null;
+            if (given) { firstHeader.CopyTo(header); given = false; }
+            else if (!await ReadExactAsync(socket, header, readTimeout, ct).ConfigureAwait(false)) return null;
             if (header[0] != 22) return null;
             var body = new byte[BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(3))];
             if (!await ReadExactAsync(socket, body, readTimeout, ct).ConfigureAwait(false)) return null;
@@ -170,7 +175,7 @@ internal static class HostileServer
         return null;
     }
 
-    private static async Task<bool> ReadExactAsync(Socket socket, Memory<byte> buffer, TimeSpan timeout, CancellationToken ct)
+    internal static async Task<bool> ReadExactAsync(Socket socket, Memory<byte> buffer, TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
@@ -184,7 +189,7 @@ internal static class HostileServer
         return true;
     }
 
-    private static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken ct)
+    internal static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         while (!data.IsEmpty)
         {
@@ -194,7 +199,7 @@ internal static class HostileServer
     }
 
     /// <summary>Reads and discards until the peer closes, the read timeout passes or the host stops.</summary>
-    private static async Task DrainAsync(Socket socket, TimeSpan readTimeout, CancellationToken ct)
+    internal static async Task DrainAsync(Socket socket, TimeSpan readTimeout, CancellationToken ct)
     {
         var buf = new byte[4096];
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -90,12 +90,9 @@ public static class ScanJsonMapper
         p.Version.Name(), p.Supported, p.ServerOrder,
         [.. p.CipherSuites.Select(s => new SuiteJson(
             s.Suite.Name,
-            p.Version == TlsVersion.SSLv2 ? Sslv2Code(s.Suite.Name) : s.Suite.Hex,
+            s.Suite.Hex,
             s.Suite.KeyExchange.Name(), s.DhBits, s.DhBitsWithFfdhe, s.Group?.Name))],
         p.FullHandshake is { } h ? new HandshakeJson(h.Completed, h.Stage, h.Alert?.Name(), h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error) : null);
-
-    private static string Sslv2Code(string name) =>
-        Sslv2CipherKinds.All.FirstOrDefault(k => k.Name == name) is { } k ? $"0x{k.Code:x6}" : name;
 
     public static CertificateJson ToJson(CertificateInfo c) => new(
         c.Subject, c.Issuer, c.NotBefore, c.NotAfter, c.KeyAlgorithm, c.KeyBits, c.Curve, c.SignatureAlgorithm,
@@ -111,7 +108,13 @@ public static class ScanJsonMapper
             var suites = ImmutableArray.CreateBuilder<AcceptedSuite>();
             foreach (var cs in p.CipherSuites.IsDefault ? [] : p.CipherSuites)
             {
-                if (v == TlsVersion.SSLv2) continue;
+                if (v == TlsVersion.SSLv2)
+                {
+                    if (!Sslv2CipherKinds.TryParse(cs.Name, out var kind) && !Sslv2CipherKinds.TryParse(cs.Code, out kind))
+                        throw new FormatException($"unknown SSLv2 cipher kind '{cs.Name}' ({cs.Code})");
+                    suites.Add(new AcceptedSuite(kind.AsSuite()));
+                    continue;
+                }
                 if (!CipherSuites.TryParse(cs.Name, out var suite) && !CipherSuites.TryParse(cs.Code, out suite))
                     throw new FormatException($"unknown cipher suite '{cs.Name}' ({cs.Code})");
                 NamedGroup? group = cs.Group is not null && NamedGroups.TryParse(cs.Group, out var g) ? g : null;

@@ -510,7 +510,7 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
             if (v == TlsVersion.SSLv2)
             {
                 protocols.Add(s.Supported == true
-                    ? new ProtocolSupport(v, true, null, [.. _sslv2Kinds.Select(k => new AcceptedSuite(Sslv2Suite(k)))])
+                    ? new ProtocolSupport(v, true, null, [.. _sslv2Kinds.Select(k => new AcceptedSuite(Sslv2CipherKinds.Get(k).AsSuite()))])
                     : ProtocolSupport.NotSupported(v));
                 continue;
             }
@@ -533,10 +533,4 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         return new ServerProfile(protocols.ToImmutable(), [.. _groups], [], certs.ToImmutable(), [.. behaviours]);
     }
 
-    // SSLv2 cipher kinds are 3-byte codes outside the TLS registry; keep the name, and put the code in a placeholder suite.
-    private static CipherSuite Sslv2Suite(int kind)
-    {
-        var k = Sslv2CipherKinds.Get(kind);
-        return new CipherSuite(0, k.Name, null, KeyExchange.RSA, Authentication.RSA, k.Name, k.Bits, "MD5", TlsVersion.SSLv2, TlsVersion.SSLv2, Known: k.Known);
-    }
 }

@@ -35,9 +35,9 @@ public static class LabCommand
         return lab;
     }
 
-    /// <summary>The server profiles that reproduce the guide's cases (hostile ones excluded).</summary>
+    /// <summary>The server profiles that reproduce the guide's cases (hostile ones and the SSL-only device excluded).</summary>
     public static IReadOnlyList<string> GuideServers =>
-        [.. LabProfiles.All.Where(p => p.Role == LabRole.Server && !p.Name.StartsWith("hostile-", StringComparison.Ordinal)).Select(p => p.Name)];
+        [.. LabProfiles.All.Where(p => p.Role == LabRole.Server && p.InGuide).Select(p => p.Name)];
 
     private static Task<int> List(ParseResult parse, CliConsole console)
     {
