@@ -68,6 +68,17 @@ public sealed class ScanCommandTests(PeerServers servers) : IClassFixture<PeerSe
         Assert.Contains("refused", scan.GetProperty("error").GetString());
     }
 
+    [Fact]
+    public async Task Verbose_json_types_each_failed_connection()
+    {
+        var port = FreePort();
+        var run = await CliHarness.RunAsync("scan", $"127.0.0.1:{port}", "--json", "-v");
+        Assert.Equal(3, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Out);
+        var attempt = Assert.Single(doc.RootElement.GetProperty("scans")[0].GetProperty("attempts").EnumerateArray());
+        Assert.Equal("refused", attempt.GetProperty("failure").GetString());
+    }
+
     [Theory]
     [InlineData("scan")]
     [InlineData("scan", "127.0.0.1:99999")]

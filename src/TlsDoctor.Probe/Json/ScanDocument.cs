@@ -56,7 +56,8 @@ public sealed record CertificateJson(
 public sealed record BehaviourJson(string Kind, string Detail, string? Version = null);
 
 /// <summary>One connection of the scan as JSON.</summary>
-public sealed record AttemptJson(int Id, string Purpose, string Offered, string Outcome, long ElapsedMs);
+/// <param name="Failure">Why the connection gave no TLS answer (refused, connect-timeout, read-timeout, closed, reset…); null when the peer answered.</param>
+public sealed record AttemptJson(int Id, string Purpose, string Offered, string Outcome, long ElapsedMs, string? Failure = null);
 
 /// <summary>Source-generated serializer settings for every scan JSON type: camelCase, indented, nulls kept.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
@@ -76,7 +77,7 @@ public static class ScanJsonMapper
 {
     /// <summary>The JSON form of one scan; attempts only when asked (they are long).</summary>
     public static ScanJson ToJson(ScanResult r, bool includeAttempts = true) => ToJson(r.Target, r.Reachable, r.Error, r.Profile, r.Handshakes,
-        (long)r.Elapsed.TotalMilliseconds, includeAttempts ? [.. r.Attempts.Select(a => new AttemptJson(a.Id, a.Purpose, a.Offered, a.Outcome, a.ElapsedMs))] : null);
+        (long)r.Elapsed.TotalMilliseconds, includeAttempts ? [.. r.Attempts.Select(a => new AttemptJson(a.Id, a.Purpose, a.Offered, a.Outcome, a.ElapsedMs, FailureName(a.Failure)))] : null);
 
     public static ScanJson ToJson(ProbeTarget target, bool reachable, string? error, ServerProfile p, int handshakes, long elapsedMs, ImmutableArray<AttemptJson>? attempts) => new(
         target.ToString(), target.Host, target.Port, reachable, error,
@@ -93,6 +94,22 @@ public static class ScanJsonMapper
             s.Suite.Hex,
             s.Suite.KeyExchange.Name(), s.DhBits, s.DhBitsWithFfdhe, s.Group?.Name))],
         p.FullHandshake is { } h ? new HandshakeJson(h.Completed, h.Stage, h.Alert?.Name(), h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error) : null);
+
+    /// <summary>The JSON spelling of a failure kind: ReadTimeout → "read-timeout".</summary>
+    public static string? FailureName(ProbeErrorKind? kind) => kind switch
+    {
+        null => null,
+        ProbeErrorKind.Refused => "refused",
+        ProbeErrorKind.ConnectTimeout => "connect-timeout",
+        ProbeErrorKind.NameResolution => "name-resolution",
+        ProbeErrorKind.Unreachable => "unreachable",
+        ProbeErrorKind.ReadTimeout => "read-timeout",
+        ProbeErrorKind.Closed => "closed",
+        ProbeErrorKind.Reset => "reset",
+        ProbeErrorKind.Malformed => "malformed",
+        ProbeErrorKind.Deadline => "deadline",
+        _ => kind.ToString()!.ToLowerInvariant(),
+    };
 
     public static CertificateJson ToJson(CertificateInfo c) => new(
         c.Subject, c.Issuer, c.NotBefore, c.NotAfter, c.KeyAlgorithm, c.KeyBits, c.Curve, c.SignatureAlgorithm,
