@@ -27,8 +27,11 @@ public sealed record CipherSuite(
     bool Scsv = false,
     bool Known = true)
 {
-    /// <summary>Code as "0x00ff"; an SSLv2 cipher kind's three-byte code ("0x010080") for its placeholder suite.</summary>
-    public string Hex => MaxVersion == TlsVersion.SSLv2 && Sslv2CipherKinds.TryParse(Name, out var kind) ? kind.Hex : $"0x{Code:x4}";
+    /// <summary>The three-byte code when this is the placeholder of an SSLv2 cipher kind (<see cref="Sslv2CipherKind.AsSuite"/>).</summary>
+    public int? Sslv2Code { get; init; }
+
+    /// <summary>Code as "0x00ff"; for an SSLv2 cipher kind its three-byte code ("0x010080").</summary>
+    public string Hex => Sslv2Code is { } kind ? $"0x{kind:x6}" : $"0x{Code:x4}";
 
     /// <summary>True when the suite may be negotiated in <paramref name="version"/>.</summary>
     public bool ValidIn(TlsVersion version) =>

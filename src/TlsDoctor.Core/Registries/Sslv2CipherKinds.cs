@@ -20,7 +20,10 @@ public sealed record Sslv2CipherKind(int Code, string Name, int Bits, bool Known
     /// kind's own code): SSLv2 results then fit the per-version suite lists of a server profile.
     /// </summary>
     public CipherSuite AsSuite() =>
-        new(0, Name, null, KeyExchange.RSA, Authentication.RSA, Name, Bits, "MD5", TlsVersion.SSLv2, TlsVersion.SSLv2, Export: Export, Known: Known);
+        new(0, Name, null, KeyExchange.RSA, Authentication.RSA, Name, Bits, "MD5", TlsVersion.SSLv2, TlsVersion.SSLv2, Export: Export, Known: Known)
+        {
+            Sslv2Code = Code,
+        };
 
     public override string ToString() => Name;
 }

@@ -23,14 +23,12 @@ internal static class HostileServer
                 var garbage = RandomNumberGenerator.GetBytes(96);
                 garbage[0] = 0xC7; // never a valid content type (20..24), so no parser can mistake it for a record
                 await SendAsync(socket, garbage, ct).ConfigureAwait(false);
-                socket.Shutdown(SocketShutdown.Send);
-                await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
+                await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
                 break;
             case LabProfiles.HostileHttp:
                 await SendAsync(socket, Encoding.ASCII.GetBytes(
                     "HTTP/1.1 400 Bad Request\r\nServer: lab\r\nContent-Type: text/plain\r\nContent-Length: 38\r\nConnection: close\r\n\r\nThis port speaks plain HTTP, not TLS.\n"), ct).ConfigureAwait(false);
-                socket.Shutdown(SocketShutdown.Send);
-                await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
+                await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
                 break;
             case LabProfiles.HostileSlowDrip:
                 var sh = ServerHello(ChooseVersion(hello), ChooseOfferedSuite(hello));
@@ -50,8 +48,7 @@ internal static class HostileServer
             case LabProfiles.HostileTruncated:
                 var full = ServerHello(ChooseVersion(hello), ChooseOfferedSuite(hello));
                 await SendAsync(socket, full.AsMemory(0, full.Length / 2), ct).ConfigureAwait(false);
-                socket.Shutdown(SocketShutdown.Send);
-                await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
+                await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
                 break;
             case LabProfiles.HostileAbsurdLength:
                 var absurd = new byte[5 + 4 + 38];
@@ -93,13 +90,27 @@ internal static class HostileServer
 
     private static async Task SendAlertAsync(Socket socket, ClientHelloSummary hello, byte description, TimeSpan readTimeout, CancellationToken ct)
     {
+        var version = hello.LegacyVersion is >= 0x0300 and <= 0x0303 ? hello.LegacyVersion : (ushort)0x0301;
+        await SendAsync(socket, AlertRecord(version, description), ct).ConfigureAwait(false);
+        await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A fatal alert record in the given record version.</summary>
+    internal static byte[] AlertRecord(ushort recordVersion, byte description)
+    {
         var alert = new byte[7];
         alert[0] = 21;
-        BinaryPrimitives.WriteUInt16BigEndian(alert.AsSpan(1), hello.LegacyVersion is >= 0x0300 and <= 0x0303 ? hello.LegacyVersion : (ushort)0x0301);
+        BinaryPrimitives.WriteUInt16BigEndian(alert.AsSpan(1), recordVersion);
         BinaryPrimitives.WriteUInt16BigEndian(alert.AsSpan(3), 2);
         alert[5] = 2; // fatal
         alert[6] = description;
-        await SendAsync(socket, alert, ct).ConfigureAwait(false);
+        return alert;
+    }
+
+    /// <summary>Sends FIN, then reads until the peer closes: closing with unread bytes would send an RST and the peer
+    /// could lose the answer still in its receive buffer.</summary>
+    internal static async Task HangUpAsync(Socket socket, TimeSpan readTimeout, CancellationToken ct)
+    {
         socket.Shutdown(SocketShutdown.Send);
         await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
     }

@@ -42,7 +42,7 @@ internal static class SslOnlyServer
             else if ((head[0] & 0x80) != 0 && head[2] == Sslv2ClientHello)
                 await ServeSslv2Async(socket, head, certificateDer, readTimeout, ct).ConfigureAwait(false);
             else
-                await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false); // not a hello this firmware knows
+                await HostileServer.HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false); // not a hello this firmware knows
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -59,15 +59,15 @@ internal static class SslOnlyServer
         var hello = await HostileServer.ReadClientHelloAsync(socket, readTimeout, ct, head).ConfigureAwait(false);
         if (hello is null || hello.HighestVersion < Ssl3)
         {
-            await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
+            await HostileServer.HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
             return;
         }
         // RFC 5246 E.1: a server that only knows a lower version answers with its highest one, here SSL 3.0.
         var suite = Ssl3Suites.FirstOrDefault(hello.CipherSuites.Contains);
         if (suite == 0)
         {
-            await HostileServer.SendAsync(socket, Alert(40 /* handshake_failure */), ct).ConfigureAwait(false);
-            await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
+            await HostileServer.SendAsync(socket, HostileServer.AlertRecord(Ssl3, 40 /* handshake_failure */), ct).ConfigureAwait(false);
+            await HostileServer.HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
             return;
         }
         byte[] flight = [.. HostileServer.ServerHello(Ssl3, suite), .. CertificateAndDone(certificateDer)];
@@ -85,7 +85,7 @@ internal static class SslOnlyServer
             || !await HostileServer.ReadExactAsync(socket, message.AsMemory(3), readTimeout, ct).ConfigureAwait(false)
             || !TryReadClientKinds(message.AsSpan(0, length), out var offered))
         {
-            await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
+            await HostileServer.HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
             return;
         }
 
@@ -93,15 +93,7 @@ internal static class SslOnlyServer
         var common = Sslv2Kinds.Where(offered.Contains).ToArray();
         var answer = common.Length == 0 ? Sslv2ErrorRecord(Sslv2NoCipherError) : Sslv2ServerHelloRecord(certificateDer, common);
         await HostileServer.SendAsync(socket, answer, ct).ConfigureAwait(false);
-        await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
-    }
-
-    // FIN, then read until the client leaves: closing with its bytes unread would send an RST, and a client could
-    // lose the answer that is still in its receive buffer.
-    private static async Task HangUpAsync(Socket socket, TimeSpan readTimeout, CancellationToken ct)
-    {
-        socket.Shutdown(SocketShutdown.Send);
-        await HostileServer.DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
+        await HostileServer.HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
     }
 
     //   char MSG-CLIENT-HELLO; char CLIENT-VERSION-MSB/LSB; char CIPHER-SPECS-LENGTH-MSB/LSB;
@@ -178,16 +170,6 @@ internal static class SslOnlyServer
         return rec;
     }
 
-    private static byte[] Alert(byte description)
-    {
-        var rec = new byte[7];
-        rec[0] = 21;
-        BinaryPrimitives.WriteUInt16BigEndian(rec.AsSpan(1), Ssl3);
-        BinaryPrimitives.WriteUInt16BigEndian(rec.AsSpan(3), 2);
-        rec[5] = 2; // fatal
-        rec[6] = description;
-        return rec;
-    }
 
     private static void WriteUInt24(Span<byte> s, int value)
     {
