@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using TlsDoctor.Core;
@@ -37,7 +38,7 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
         public TlsVersion Version { get; } = version;
         public bool? Supported { get; set; }
         public List<AcceptedSuite> Found { get; } = [];
-        public List<ushort> Remaining { get; } = OfferOrder(version);
+        public List<ushort> Remaining { get; } = [.. OfferOrders[version]];
         public bool Exhausted { get; set; }
         public bool? ServerOrder { get; set; }
         public HandshakeCheck? FullHandshake { get; set; }
@@ -46,10 +47,10 @@ internal sealed class ScanSession(ProbeTarget target, ProbeOptions options, Host
 
     // Weakest first: a server that imposes its (usually strong-first) order then contradicts our order at once,
     // which proves server preference without an extra connection.
-    private static List<ushort> OfferOrder(TlsVersion v) =>
-        v == TlsVersion.SSLv2
-            ? []
-            : CipherSuites.ValidIn(v).OrderBy(Strength).ThenBy(s => s.Code).Select(s => s.Code).ToList();
+    // Computed once per process: a fleet scan starts thousands of sessions.
+    private static readonly FrozenDictionary<TlsVersion, ImmutableArray<ushort>> OfferOrders = TlsVersions.All.ToFrozenDictionary(
+        v => v,
+        v => v == TlsVersion.SSLv2 ? [] : CipherSuites.ValidIn(v).OrderBy(Strength).ThenBy(s => s.Code).Select(s => s.Code).ToImmutableArray());
 
     private static int Strength(CipherSuite s) =>
         s.CipherBits
