@@ -57,7 +57,7 @@ public static class FullHandshakeProbe
 
         await using (conn.ConfigureAwait(false))
         {
-            var crypto = new BcTlsCrypto(new SecureRandom());
+            var crypto = new ProbeCrypto(new SecureRandom());
             var client = new ProbeClient(crypto, version, suites, options.ServerName ?? (target.IsAddress ? null : target.Host));
             if (client.OfferedSuites.Length == 0)
                 return new(new HandshakeCheck(false, Stages.Connect, null, Error: "no offered suite is implemented by the handshake engine"), null, null, null, []);
@@ -136,6 +136,9 @@ public static class FullHandshakeProbe
         _ = crypto.HasEncryptionAlgorithm(EncryptionAlgorithm.AES_128_GCM);
         _ = Implemented.Count;
     }
+
+    /// <summary>Does the handshake engine's one-time loading (native libraries, random seeding, suite table) and nothing else.</summary>
+    public static void Load() => _ = new SecureRandom().NextInt() + Implemented.Count;
 
     /// <summary>True when BouncyCastle can negotiate this suite in this version.</summary>
     public static bool CanOffer(ushort suite, TlsVersion version)
