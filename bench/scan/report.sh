@@ -109,7 +109,14 @@ compare() { # tool file tlsdoctor-file
   echo 'testssl --nodns none --warnings batch --quiet 127.0.0.1:PORT'
   echo '```'
   echo
-  echo "Wall time: whole process, \`date +%s%N\` before and after. Connections: TCP SYNs (SYN set, ACK clear)"
+  if awk -F'\t' 'NR == 1 {exit !($9 == "outer_ms")}' "$MEAS"; then
+    echo "Wall time: the tool's whole process (fork, exec, run, exit), timed inside the namespace by a shell that starts"
+    echo "nothing else (\`\$EPOCHREALTIME\` before and after). Timed from outside instead, every tool also pays"
+    echo "\`ip netns exec\` and \`timeout\`: that reading is in the \"timed from outside\" columns."
+  else
+    echo "Wall time: \`date +%s%N\` before and after, outside the namespace (includes \`ip netns exec\` and \`timeout\`)."
+  fi
+  echo "Connections: TCP SYNs (SYN set, ACK clear)"
   echo "sent to the target port during that run, counted by an nftables counter in the namespace's output"
   echo "hook. Medians over $(awk -F'\t' 'NR > 1 {n[$1 FS $2]++} END {for (k in n) {print n[k]; exit}}' "$MEAS") runs."
   echo
@@ -130,7 +137,7 @@ compare() { # tool file tlsdoctor-file
   for t in $TARGETS; do
     td=$(col "$t" tlsdoctor 4 | median); ss=$(col "$t" sslscan 4 | median); tc=$(col "$t" tlsdoctor 5 | median)
     ratio=$(awk -v a="$td" -v b="$ss" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f %s", a / b, (a / b <= 1 / 3 ? "met" : "**missed**") }')
-    # Column 9 (outer_ms) exists from the run of 2026-11-27 06:00 UTC on; older runs timed from outside only.
+    # Column 9 (outer_ms) exists in runs from 2026-11-27 04:00 UTC on; older runs were timed from outside only.
     tdo=$(col "$t" tlsdoctor 9 | awk NF | median); sso=$(col "$t" sslscan 9 | awk NF | median)
     ratio_o=$(awk -v a="$tdo" -v b="$sso" 'BEGIN { if (a == "-" || a == "" || b == "-" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }')
     f=$RAW/$t.tlsdoctor.1.out
