@@ -138,7 +138,11 @@ public static class FullHandshakeProbe
     }
 
     /// <summary>Does the handshake engine's one-time loading (native libraries, random seeding, suite table) and nothing else.</summary>
-    public static void Load() => _ = new SecureRandom().NextInt() + Implemented.Count;
+    public static void Load()
+    {
+        _ = new SecureRandom().NextInt(); // seeded from the platform's generator: OpenSSL on Linux, loaded on first use
+        _ = Implemented.Count;
+    }
 
     /// <summary>True when BouncyCastle can negotiate this suite in this version.</summary>
     public static bool CanOffer(ushort suite, TlsVersion version)
