@@ -33,11 +33,12 @@ internal static class RawTls
         return b;
     }
 
-    public static async Task<Socket> ConnectAndHelloAsync(IPEndPoint ep)
+    /// <summary>Connects and sends <paramref name="hello"/> (a TLS 1.2 ClientHello unless given).</summary>
+    public static async Task<Socket> ConnectAndHelloAsync(IPEndPoint ep, byte[]? hello = null)
     {
         var socket = new Socket(ep.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(ep);
-        await socket.SendAsync(ClientHello12(), SocketFlags.None);
+        await socket.SendAsync(hello ?? ClientHello12(), SocketFlags.None);
         return socket;
     }
 

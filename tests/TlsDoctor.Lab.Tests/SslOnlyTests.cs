@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using TlsDoctor.Core;
 using TlsDoctor.Wire;
@@ -15,9 +14,7 @@ public sealed class SslOnlyTests(LabFixture lab)
 
     private async Task<(byte[] Bytes, bool Eof)> ExchangeAsync(byte[] hello, TimeSpan? window = null)
     {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await s.ConnectAsync(lab.Endpoint(MfdSslOnly));
-        await s.SendAsync(hello, SocketFlags.None);
+        using var s = await ConnectAndHelloAsync(lab.Endpoint(MfdSslOnly), hello);
         return await ReadAllAsync(s, window ?? Window);
     }
 
