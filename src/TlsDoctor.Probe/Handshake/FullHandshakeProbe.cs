@@ -128,13 +128,13 @@ public static class FullHandshakeProbe
     /// <remarks>A scan starts this on a spare core while its raw hellos wait for the device.</remarks>
     public static void WarmUp()
     {
+        Load();
         var crypto = new BcTlsCrypto(new SecureRandom());
         var x25519 = crypto.CreateECDomain(new TlsECConfig(Org.BouncyCastle.Tls.NamedGroup.x25519)).CreateECDH();
         x25519.GenerateEphemeral();
         var p256 = crypto.CreateECDomain(new TlsECConfig(Org.BouncyCastle.Tls.NamedGroup.secp256r1)).CreateECDH();
         p256.GenerateEphemeral();
         _ = crypto.HasEncryptionAlgorithm(EncryptionAlgorithm.AES_128_GCM);
-        _ = Implemented.Count;
     }
 
     /// <summary>Does the handshake engine's one-time loading (native libraries, random seeding, suite table) and nothing else.</summary>
