@@ -98,7 +98,7 @@ public sealed partial class PostgresFleetStore : FleetStore
         {
             var why = pg.SqlState switch
             {
-                "28P01" or "28000" => $"authentication failed for user in {target} ({pg.MessageText}); the password comes from PGPASSWORD or ~/.pgpass",
+                "28P01" or "28000" => $"{target}: {pg.MessageText} (the password comes from PGPASSWORD or ~/.pgpass)",
                 "3D000" => $"{target}: database {target.Database} does not exist (create it: createdb {target.Database})",
                 "42501" => $"{target}: permission denied ({pg.MessageText}); the user needs CREATE on the database's schema",
                 _ => $"{target}: {pg.MessageText} (SQLSTATE {pg.SqlState})",
