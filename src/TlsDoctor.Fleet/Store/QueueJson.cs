@@ -8,9 +8,10 @@ namespace TlsDoctor.Fleet;
 public sealed record FleetEnqueueJson(long ScanId, string Database, string? Site, int Devices, int OtherSites, ImmutableArray<InventoryError> BadRows);
 
 /// <summary>The `fleet worker --json` document: what this worker did.</summary>
+/// <param name="Committed">Results this worker committed (ok + failed).</param>
 /// <param name="Retried">Devices put back in the queue for a later attempt (could not be reached yet).</param>
 /// <param name="Lost">Devices whose lease another worker took over before this one committed; their result was dropped, not doubled.</param>
-public sealed record FleetWorkerJson(string Worker, string Database, string? Site, int Done, int Ok, int Failed, int Retried, int Lost, long Connections, long ElapsedMs);
+public sealed record FleetWorkerJson(string Worker, string Database, string? Site, int Committed, int Ok, int Failed, int Retried, int Lost, long Connections, long ElapsedMs);
 
 /// <summary>Queue rows by state for one scan, site or worker.</summary>
 public sealed record QueueCountsJson(string? Name, int Queued, int Leased, int Done, int Failed);
