@@ -94,7 +94,7 @@ if [ -z "${SKIP_PG:-}" ]; then
     labcpu=$(sub "$(cpu $lab)" "$lab0"); pgc=$(sub "$(pgcpu $pgpid)" "$pg0")
     wcpu=$(cat "$out"/time-w?.txt | awk 'NF == 4 { s += $3 + $4; if ($2 > m) m = $2 } END { printf "%.2f %d", s, m }')
     conns=$(python3 -c "import json; print(sum(json.load(open('$out/w%d.json' % i))['connections'] for i in (1, 2, 3)))")
-    results=$("$pgbin/psql" -h "$pgdir" -U postgres -At -c "SELECT count(*) || ' results, ' || count(DISTINCT device) || ' devices'" bench)
+    results=$("$pgbin/psql" -h "$pgdir" -U postgres -At -c "SELECT count(*) || ' results, ' || count(DISTINCT device) || ' devices' FROM results" bench)
     echo "pg run $r: ${secs} s, workers' CPU ${wcpu% *} s, lab CPU $labcpu s, PostgreSQL CPU $pgc s, peak RSS per worker $(( ${wcpu#* } / 1024 )) MB, $conns connections, $results" | tee -a "$out/pg.txt"
     echo "$secs ${wcpu#* } $conns ${wcpu% *} $labcpu $pgc" >>"$out/pg.raw"
   done
