@@ -145,28 +145,25 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
 
         // The same refusals for SQLite files.
         var foreign = Path.Combine(pg.Dir, "foreign.db");
-        await using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={foreign};Pooling=False"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "CREATE TABLE invoices(id INTEGER PRIMARY KEY)";
-            cmd.ExecuteNonQuery();
-        }
+        SqliteExec(foreign, "CREATE TABLE invoices(id INTEGER PRIMARY KEY)");
         OneLine(await Scan(foreign), 2, "not a TlsDoctor fleet database");
         var future = Path.Combine(pg.Dir, "future.db");
         Assert.Equal(0, (await CliHarness.RunAsync("fleet", "db", "migrate", "--db", future)).ExitCode);
-        await using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={future};Pooling=False"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA user_version=99";
-            cmd.ExecuteNonQuery();
-        }
+        SqliteExec(future, "PRAGMA user_version=99");
         OneLine(await Scan(future), 2, "newer TlsDoctor");
         OneLine(await CliHarness.RunAsync("fleet", "enqueue", inventory, "--db", future), 2, "needs a PostgreSQL --db");
     }
 
-    private Process StartWorker(string uri, string name)
+    private static void SqliteExec(string path, string sql)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static Process StartWorker(string uri, string name)
     {
         var psi = new ProcessStartInfo(FleetPostgresFixture.Cli)
         {
