@@ -28,8 +28,13 @@ fi
 profiles=(mfd-weak-dh mfd-broken-dh mfd-fake-tls12 mfd-tls12-only payment-sha512 mfd-modern hostile-http hostile-reset-after-hello)
 devices=$(( per * ${#profiles[@]} ))
 
-dotnet build src/TlsDoctor.Cli/TlsDoctor.Cli.csproj -c Release --artifacts-path "$art" -nologo -v q >/dev/null || { echo "build failed"; exit 1; }
-tlsdoctor="$art/bin/TlsDoctor.Cli/release/tlsdoctor"
+# The shipped tool is Native AOT (scripts/package.sh): a JIT build would add seconds of compilation to every
+# scanner process (three workers: three times). SKIP_PUBLISH=1 reuses the last published binary.
+if [ -z "${SKIP_PUBLISH:-}" ]; then
+  dotnet publish src/TlsDoctor.Cli/TlsDoctor.Cli.csproj -c Release -r linux-x64 -p:PublishAot=true -o "$art/aot" --artifacts-path "$art" -nologo -v q >"$out/publish.log" 2>&1 \
+    || { echo "publish failed: $out/publish.log"; exit 1; }
+fi
+tlsdoctor="$art/aot/tlsdoctor"
 
 "$tlsdoctor" lab start "${profiles[@]}" --count-per-profile "$per" --base-port "$base" --duration 3600 --json >"$out/lab.json" 2>"$out/lab.err" &
 lab=$!
@@ -46,7 +51,7 @@ with open(sys.argv[2], "w") as f:
     for i, d in enumerate(doc["devices"]):
         f.write(f"dev-{i:04d},127.0.0.1,{d['port']},{d['profile']},site-{i % 4}\n")
 PY
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); git $(git rev-parse --short HEAD)"
 echo "lab: $devices devices on 127.0.0.1:$base-$((base + devices - 1)), RSS $(ps -o rss= -p $lab | awk '{printf "%.0f MB", $1/1024}')"
 
 active() { awk '/^Tcp:/ { if (++n == 2) print $6 }' /proc/net/snmp; }

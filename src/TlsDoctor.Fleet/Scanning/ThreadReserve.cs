@@ -12,7 +12,6 @@ internal static class ThreadReserve
     /// <summary>Raises the pool's minimum worker threads to cover <paramref name="concurrency"/> blocked handshakes plus one per core.</summary>
     public static void Ensure(int concurrency)
     {
-        if (Environment.GetEnvironmentVariable("TLSDOCTOR_NO_THREAD_RESERVE") == "1") return;
         ThreadPool.GetMinThreads(out var workers, out var io);
         var want = Math.Min(concurrency + Environment.ProcessorCount, 1100);
         if (workers < want) ThreadPool.SetMinThreads(want, io);
