@@ -119,6 +119,7 @@ public sealed class FleetWorker
                     _ = task.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
                 if (claimed.Length > 0) continue;
+                if (running.IsEmpty) await _store.FinishDrainedAsync(work.Token).ConfigureAwait(false);
                 if (!_options.Follow && running.IsEmpty && await _store.OpenRowsAsync(_options.Site, work.Token).ConfigureAwait(false) == 0) break;
                 // Nothing due: wait for a device to finish, a back-off to pass or a dead worker's lease to run out.
                 await Task.WhenAny([Task.Delay(_options.Poll, _time, work.Token), .. running.Keys]).ConfigureAwait(false);

@@ -112,8 +112,9 @@ public static class FleetSchema
                 updated TEXT,
                 PRIMARY KEY(scan_id, device),
                 FOREIGN KEY(scan_id, device) REFERENCES devices(scan_id, name) ON DELETE CASCADE);
-            CREATE INDEX queue_claim ON queue(state, site, scan_id, line);
-            CREATE INDEX queue_key ON queue(device_key, state);
+            CREATE INDEX queue_queued ON queue(scan_id, line) WHERE state = 'queued';
+            CREATE INDEX queue_leased ON queue(lease_until) WHERE state = 'leased';
+            CREATE INDEX queue_key ON queue(device_key) WHERE state = 'leased';
             CREATE TABLE workers(
                 name TEXT PRIMARY KEY,
                 site TEXT,
@@ -142,8 +143,9 @@ public static class FleetSchema
                 updated timestamptz,
                 PRIMARY KEY(scan_id, device),
                 FOREIGN KEY(scan_id, device) REFERENCES devices(scan_id, name) ON DELETE CASCADE);
-            CREATE INDEX queue_claim ON queue(state, site, scan_id, line);
-            CREATE INDEX queue_key ON queue(device_key, state);
+            CREATE INDEX queue_queued ON queue(scan_id, line) WHERE state = 'queued';
+            CREATE INDEX queue_leased ON queue(lease_until) WHERE state = 'leased';
+            CREATE INDEX queue_key ON queue(device_key) WHERE state = 'leased';
             CREATE TABLE workers(
                 name text PRIMARY KEY,
                 site text,

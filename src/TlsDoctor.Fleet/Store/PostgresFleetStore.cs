@@ -57,7 +57,14 @@ public sealed partial class PostgresFleetStore : FleetStore
     private static int CheckOwner(NpgsqlConnection db, PostgresTarget target)
     {
         var tables = new List<string>();
-        using (var cmd = Command(db, null, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name"))
+        // Tables only, and not those an extension installed (PostGIS's spatial_ref_sys): pg_stat_statements in a
+        // database is no sign of another application.
+        using (var cmd = Command(db, null, """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+              AND NOT EXISTS(SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+            ORDER BY 1
+            """))
         using (var rd = cmd.ExecuteReader())
             while (rd.Read()) tables.Add(rd.GetString(0));
         if (tables.Count == 0) return 0;

@@ -103,6 +103,8 @@ public sealed record PostgresTarget(string ConnectionString, string Display, str
         if (!b.ContainsKey("Timeout") || b.Timeout == 15) b.Timeout = 10;
         if (string.IsNullOrEmpty(b.ApplicationName)) b.ApplicationName = "tlsdoctor";
         b.PersistSecurityInfo = false;
+        // Our sessions change no state (advisory locks are per transaction), so pooled connections skip DISCARD ALL.
+        b.NoResetOnClose = true;
         var host = b.Host!.StartsWith('/') ? "" : b.Host.Contains(':', StringComparison.Ordinal) ? $"[{b.Host}]" : b.Host;
         var socket = b.Host.StartsWith('/') ? $"?host={b.Host}" : "";
         var display = $"postgres://{b.Username}@{host}:{b.Port.ToString(CultureInfo.InvariantCulture)}/{b.Database}{socket}";
