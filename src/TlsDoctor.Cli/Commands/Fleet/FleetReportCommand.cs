@@ -26,7 +26,7 @@ public static class FleetReportCommand
         {
             Db, Scan, Html, Csv, Json, Os, Updates, Reg, ProductSetting,
         };
-        cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
+        cmd.SetAction(FleetOptions.Action(console, RunAsync));
         return cmd;
     }
 
