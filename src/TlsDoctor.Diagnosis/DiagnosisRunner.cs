@@ -99,8 +99,7 @@ public sealed class DiagnosisRunner
         var deviceProfile = deviceScan?.Profile;
         if (deviceScan is { Reachable: true } && options.ProveLeadingZero && deviceProfile is not null)
         {
-            proof = await LeadingZeroProver.RunAsync(deviceScan.Target, deviceProfile, options.Probe.ReadTimeout + options.Probe.ConnectTimeout,
-                options.DhStress, progress, ct).ConfigureAwait(false);
+            proof = await LeadingZeroProver.RunAsync(scanner, deviceScan, deviceProfile, options.DhStress, progress, ct).ConfigureAwait(false);
             if (proof?.Verdict == LeadingZeroProof.Proven)
                 deviceProfile = deviceProfile with
                 {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using TlsDoctor.Core;
+using TlsDoctor.Wire;
 
 namespace TlsDoctor.Probe;
 
@@ -19,13 +20,44 @@ public sealed record ScanResult(
 {
     /// <summary>True when the target answered TLS in at least one version.</summary>
     public bool SpeaksTls => Profile.Protocols.Any(p => p.Supported);
+
+    /// <summary>The first attempt of a step (for one version, when given), or null.</summary>
+    public ProbeAttempt? FirstAttempt(ProbeStep step, TlsVersion? version = null) =>
+        Attempts.FirstOrDefault(a => a.Request.Step == step && (version is null || a.Request.Version == version));
 }
 
-/// <summary>One connection of a scan: why it was opened, what was offered and what came back.</summary>
-public sealed record ProbeAttempt(int Id, string Purpose, string Offered, string Outcome, long ElapsedMs)
+/// <summary>What a peer answered to one request; the concrete kinds are <see cref="HelloResponse"/>,
+/// <see cref="FullHandshakeResult"/> and <see cref="Handshake.LeadingZero.LeadingZeroResult"/>.</summary>
+public abstract record ProbeAnswer
 {
     /// <summary>Why the connection gave no TLS answer (refused, timed out, reset…); null when the peer answered.</summary>
     public ProbeErrorKind? Failure { get; init; }
+
+    /// <summary>Where the peer's bytes stopped being valid TLS, when they did.</summary>
+    public WireError? WireError { get; init; }
+}
+
+/// <summary>The bytes of one connection: what we sent and what the peer sent, in order.</summary>
+/// <param name="EndedBy">Why reading stopped before the answer was complete (closed, read-timeout, reset…); null when it was complete.</param>
+/// <param name="EndMessage">The text of that ending, as the connection reported it.</param>
+public sealed record Transcript(ReadOnlyMemory<byte> Sent, ReadOnlyMemory<byte> Received, ProbeErrorKind? EndedBy = null, string? EndMessage = null)
+{
+    public static Transcript Empty { get; } = new(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty);
+}
+
+/// <summary>One connection of a scan: the request (with its ClientHello spec), the typed answer and the bytes exchanged.</summary>
+/// <param name="Id">1-based number of the connection within the target's scan (and its leading-zero proof).</param>
+/// <param name="Outcome">The answer in words, with what the scan concluded from it.</param>
+public sealed record ProbeAttempt(int Id, ProbeRequest Request, ProbeAnswer Answer, Transcript Transcript, string Outcome, long ElapsedMs)
+{
+    /// <summary>Why the connection was opened.</summary>
+    public string Purpose => Request.Purpose;
+
+    /// <summary>What was offered.</summary>
+    public string Offered => Request.Offered;
+
+    /// <summary>Why the connection gave no TLS answer (refused, timed out, reset…); null when the peer answered.</summary>
+    public ProbeErrorKind? Failure => Answer.Failure;
 }
 
 /// <summary>Progress of a scan, for a status line.</summary>

@@ -13,6 +13,18 @@ public enum LeadingZeroMode
     ForceClientPublicLeadingZeroUnpadded,
 }
 
+/// <summary>JSON spellings of <see cref="LeadingZeroMode"/>.</summary>
+public static class LeadingZeroModes
+{
+    /// <summary>force-shared-secret-leading-zero, force-client-public-leading-zero-unpadded or random.</summary>
+    public static string Name(LeadingZeroMode mode) => mode switch
+    {
+        LeadingZeroMode.ForceSharedSecretLeadingZero => "force-shared-secret-leading-zero",
+        LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded => "force-client-public-leading-zero-unpadded",
+        _ => "random",
+    };
+}
+
 /// <summary>How far the probe's handshake got.</summary>
 public enum LeadingZeroStage { Connect, ServerHello, ServerKeyExchange, Finished, Completed }
 
@@ -25,7 +37,7 @@ public sealed record LeadingZeroResult(
     int? DhBits,
     bool SharedSecretHadLeadingZero,
     bool ClientPublicHadLeadingZero,
-    string Reason)
+    string Reason) : ProbeAnswer
 {
     /// <summary>Negotiated version, when a ServerHello arrived.</summary>
     public TlsVersion? Version { get; init; }
