@@ -103,7 +103,7 @@ public sealed class DiagnosisRunner
             if (proof?.Verdict == LeadingZeroProof.Proven)
                 deviceProfile = deviceProfile with
                 {
-                    Behaviours = deviceProfile.Behaviours.Add(new Behaviour(BehaviourKinds.DhLeadingZeroBug,
+                    Behaviours = deviceProfile.Behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
                         "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")),
                 };
         }

@@ -44,7 +44,7 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
         var forced = proof.Handshakes[0];
         Assert.Equal("force-shared-secret-leading-zero", forced.Mode);
         Assert.False(forced.Completed);
-        Assert.Equal("finished", forced.Stage);
+        Assert.Equal(HandshakeStage.Finished, forced.Stage);
         Assert.Equal(AlertDescription.BadRecordMac, forced.Alert);
         Assert.True(forced.SharedSecretHadLeadingZero);
         Assert.True(proof.Handshakes[1].Completed); // the random control

@@ -146,7 +146,7 @@ public class ScanTests(FleetLabFixture lab)
                 {
                     ElapsedMs = 0,
                     Handshakes = 0,
-                    Behaviours = [.. p.Behaviours.Where(b => b.Kind != BehaviourKinds.DhLeadingZeroSuspected)],
+                    Behaviours = [.. p.Behaviours.Where(b => b.Kind != BehaviourKind.DhLeadingZeroSuspected.Name())],
                 }, FleetJsonContext.Default.ScanJson)
                 : "null"));
     }

@@ -56,7 +56,7 @@ public sealed class LeadingZeroTests(LabFixture lab)
                 Assert.True(r.SharedSecretHadLeadingZero);
                 Assert.Equal(AlertDescription.BadRecordMac, r.Alert);
                 Assert.True(r.AlertFromServer);
-                Assert.Equal(LeadingZeroStage.Finished, r.Stage);
+                Assert.Equal(HandshakeStage.Finished, r.Stage);
                 Assert.Equal(version, r.Version);
             });
         }
@@ -72,7 +72,7 @@ public sealed class LeadingZeroTests(LabFixture lab)
             Assert.True(r.Completed, r.Reason);
             Assert.True(r.SharedSecretHadLeadingZero);
             Assert.Equal(1024, r.DhBits);
-            Assert.Equal(LeadingZeroStage.Completed, r.Stage);
+            Assert.Equal(HandshakeStage.Completed, r.Stage);
         });
         // Unpadded client public values (shorter than p) are legal in TLS <= 1.2 and OpenSSL takes them.
         var unpadded = await RunManyAsync(server.EndPoint, TlsVersion.TLSv1_2, LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded, 5, parallel: 1);

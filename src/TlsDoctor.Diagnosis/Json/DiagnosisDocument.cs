@@ -60,7 +60,7 @@ public static class DiagnosisJson
         [.. r.Probes.Select(p => new ProbeJson(p.Role, p.Target, p.Reachable, p.Error, [.. p.Versions.Select(v => v.Name())], p.Handshakes, p.ElapsedMs))],
         [.. r.Outcomes.Select(o => new DirectionJson(o.Direction, o.Target, o.ClientName, o.ServerName, ToJson(o.Outcome)))],
         [.. r.LeadingZero.Select(l => new LeadingZeroJson(l.Target, l.Verdict, [.. l.Handshakes.Select(h => new LeadingZeroHandshakeJson(
-            h.Mode, h.Completed, h.Stage, h.Alert?.Name(), h.AlertFromServer, h.Version?.Name(), h.CipherSuite, h.DhBits,
+            h.Mode, h.Completed, h.Stage.Name(), h.Alert?.Name(), h.AlertFromServer, h.Version?.Name(), h.CipherSuite, h.DhBits,
             h.SharedSecretHadLeadingZero, h.ClientPublicHadLeadingZero, h.Reason))], l.StressHandshakes, l.StressFailures))],
         r.Unreachable,
         filesWritten.IsDefault ? [] : filesWritten,

@@ -34,9 +34,7 @@ public static class LeadingZeroProver
     {
         var mode = ((LeadingZeroRequest)attempt.Request).Mode;
         var r = (LeadingZeroResult)attempt.Answer;
-        return new(LeadingZeroModes.Name(mode), r.Completed,
-            r.Stage.ToString().ToLowerInvariant() switch { "serverkeyexchange" => "server-key-exchange", "serverhello" => "server-hello", var s => s },
-            r.Alert, r.AlertFromServer, r.Version, r.CipherSuite is { } c ? CipherSuites.Get(c).Name : null, r.DhBits,
+        return new(LeadingZeroModes.Name(mode), r.Completed, r.Stage, r.Alert, r.AlertFromServer, r.Version, r.CipherSuite is { } c ? CipherSuites.Get(c).Name : null, r.DhBits,
             r.SharedSecretHadLeadingZero, r.ClientPublicHadLeadingZero, r.Reason);
     }
 }

@@ -27,7 +27,7 @@ internal static class Observed
         if (h is null) return null;
         return Evidence.Probe(h.Completed
             ? $"full {v.Name()} handshake completed with {h.CipherSuite}{(h.DhBits is { } d ? $" (DH {d})" : "")}"
-            : $"full {v.Name()} handshake stopped at {h.Stage}{(h.Alert is { } a ? $", {(h.AlertSentByUs ? "we sent" : "the device sent")} {a.Name()}" : "")}{(h.Error is { } e ? $" ({e})" : "")}",
+            : $"full {v.Name()} handshake stopped at {h.Stage.Name()}{(h.Alert is { } a ? $", {(h.AlertSentByUs ? "we sent" : "the device sent")} {a.Name()}" : "")}{(h.Error is { } e ? $" ({e})" : "")}",
             ctx.Attempt($"full handshake {v.Name()}"));
     }
 
@@ -122,7 +122,7 @@ public sealed class BrokenDhRule : IFindingRule
     {
         if (!ctx.Outbound) yield break;
         var proof = ctx.Proof;
-        var deviceBug = proof?.Verdict == LeadingZeroProof.Proven || ctx.Server.Has(BehaviourKinds.DhLeadingZeroBug);
+        var deviceBug = proof?.Verdict == LeadingZeroProof.Proven || ctx.Server.Has(BehaviourKind.DhLeadingZeroBug);
         var intermittent = ctx.Outcome.Reason == FailureReasons.DhLeadingZero;
         var stressFailed = proof?.StressFailures is > 0;
         if (!deviceBug && !intermittent && !stressFailed) yield break;
@@ -133,7 +133,7 @@ public sealed class BrokenDhRule : IFindingRule
         {
             foreach (var h in proof.Handshakes)
                 evidence.Add(Evidence.Probe($"{h.Mode} handshake ({h.Version?.Name() ?? "?"}, {h.CipherSuite ?? "no suite"}, DH {h.DhBits?.ToString() ?? "?"}): " +
-                    (h.Completed ? "completed" : $"stopped at {h.Stage}{(h.Alert is { } a ? $", {(h.AlertFromServer ? "the device sent" : "we sent")} {a.Name()}" : "")}") +
+                    (h.Completed ? "completed" : $"stopped at {h.Stage.Name()}{(h.Alert is { } a ? $", {(h.AlertFromServer ? "the device sent" : "we sent")} {a.Name()}" : "")}") +
                     $"; shared secret leading zero: {(h.SharedSecretHadLeadingZero ? "yes" : "no")}, client public leading zero: {(h.ClientPublicHadLeadingZero ? "yes" : "no")}"));
             if (proof.StressHandshakes is { } n)
                 evidence.Add(Evidence.Probe($"{n} random DHE handshakes: {proof.StressFailures} failed (a broken peer fails about 1 in 256)"));

@@ -116,10 +116,10 @@ public sealed class Tls12IntoleranceRule : IFindingRule
         var fake = ctx.Outcome.Version;
         var completed = ctx.Server.Protocols.Where(p => p.FullHandshake is { Completed: true }).Select(p => p.Version).ToList();
         if (completed.Count == 0)
-            completed = [.. ctx.Server.SupportedVersions.Where(v => !ctx.Server.Behaviours.Any(b => b.Kind == BehaviourKinds.HandshakeFailsAfterHello && b.Version == v) && v < (fake ?? TlsVersion.TLSv1_3))];
+            completed = [.. ctx.Server.SupportedVersions.Where(v => !ctx.Server.Behaviours.Any(b => b.Kind == BehaviourKind.HandshakeFailsAfterHello && b.Version == v) && v < (fake ?? TlsVersion.TLSv1_3))];
         var evidence = new List<Evidence>();
-        foreach (var b in ctx.Server.Behaviours.Where(b => b.Kind is BehaviourKinds.HandshakeFailsAfterHello or BehaviourKinds.VersionIntolerance))
-            evidence.Add(Evidence.Probe($"{b.Kind}: {b.Detail}", b.Version is { } bv ? ctx.Attempt($"full handshake {bv.Name()}") : null));
+        foreach (var b in ctx.Server.Behaviours.Where(b => b.Kind is BehaviourKind.HandshakeFailsAfterHello or BehaviourKind.VersionIntolerance))
+            evidence.Add(Evidence.Probe($"{b.Kind.Name()}: {b.Detail}", b.Version is { } bv ? ctx.Attempt($"full handshake {bv.Name()}") : null));
         foreach (var p in ctx.Server.Protocols.Where(p => p.FullHandshake is not null))
             if (Observed.FullHandshake(ctx, p.Version) is { } e) evidence.Add(e);
         evidence.Add(Evidence.Policy($"Terminal Server outbound versions: {Observed.Versions(ctx.Windows.Policy.OutboundVersions.Select(v => v.Value))}"));

@@ -26,17 +26,6 @@ public sealed record FullHandshakeResult(
 /// Finished exchange with bad_record_mac; only a full handshake shows that.</remarks>
 public static class FullHandshakeProbe
 {
-    /// <summary>Stages reported in <see cref="HandshakeCheck.Stage"/>.</summary>
-    public static class Stages
-    {
-        public const string Connect = "connect";
-        public const string ServerHello = "server-hello";
-        public const string Certificate = "certificate";
-        public const string KeyExchange = "server-key-exchange";
-        public const string Finished = "finished";
-        public const string Completed = "completed";
-    }
-
     /// <summary>Offers <paramref name="version"/> only and the given suites (those BouncyCastle implements), and reports how far it got.</summary>
     public static async Task<(FullHandshakeResult Result, Transcript Transcript)> RunAsync(
         ProbeTarget target, TlsVersion version, IReadOnlyList<ushort> suites, ProbeOptions options, CancellationToken ct)
@@ -49,7 +38,7 @@ public static class FullHandshakeProbe
         }
         catch (ProbeException e)
         {
-            return (new(new HandshakeCheck(false, Stages.Connect, null, Error: e.Message), null, null, null, []) { Failure = e.Kind },
+            return (new(new HandshakeCheck(false, HandshakeStage.Connect, null, Error: e.Message), null, null, null, []) { Failure = e.Kind },
                 Transcript.Empty with { EndedBy = e.Kind, EndMessage = e.Message });
         }
 
@@ -58,7 +47,7 @@ public static class FullHandshakeProbe
             var crypto = new ProbeCrypto(new SecureRandom());
             var client = new ProbeClient(crypto, version, suites, options.ServerName ?? (target.IsAddress ? null : target.Host));
             if (client.OfferedSuites.Length == 0)
-                return (new(new HandshakeCheck(false, Stages.Connect, null, Error: "no offered suite is implemented by the handshake engine"), null, null, null, []),
+                return (new(new HandshakeCheck(false, HandshakeStage.Connect, null, Error: "no offered suite is implemented by the handshake engine"), null, null, null, []),
                     Transcript.Empty);
 
             var socket = conn.Socket;
@@ -70,7 +59,7 @@ public static class FullHandshakeProbe
             var (error, failure) = await ConnectAsync(new TlsClientProtocol(stream), client, options).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
 
-            var completed = client.Stage == Stages.Completed;
+            var completed = client.Stage == HandshakeStage.Completed;
             var alert = client.ReceivedAlert ?? client.RaisedAlert;
             var check = new HandshakeCheck(
                 completed,
@@ -92,7 +81,7 @@ public static class FullHandshakeProbe
         try
         {
             await Task.Run(() => WithFastRsa(() => protocol.Connect(client)), CancellationToken.None).ConfigureAwait(false);
-            client.Stage = Stages.Completed;
+            client.Stage = HandshakeStage.Completed;
             try { protocol.Close(); } catch (IOException) { /* the peer may already be gone */ }
             return (null, null);
         }
@@ -115,7 +104,7 @@ public static class FullHandshakeProbe
             var closed = e.Message.Contains("end of stream", StringComparison.OrdinalIgnoreCase) || e is EndOfStreamException;
             if (closed) error = "connection closed by peer";
             // Only a peer that never answered counts as silent; one that sent its ServerHello first did answer.
-            if (client.Stage != Stages.Connect) return (error, null);
+            if (client.Stage != HandshakeStage.Connect) return (error, null);
             return (error, socketError switch
             {
                 SocketError.TimedOut => ProbeErrorKind.ReadTimeout,
@@ -210,7 +199,7 @@ public static class FullHandshakeProbe
         }
 
         public int[] OfferedSuites { get; }
-        public string Stage { get; set; } = Stages.Connect;
+        public HandshakeStage Stage { get; set; } = HandshakeStage.Connect;
         public Core.AlertDescription? ReceivedAlert { get; set; }
         public Core.AlertDescription? RaisedAlert { get; set; }
         public TlsVersion? ServerVersion { get; private set; }
@@ -237,7 +226,7 @@ public static class FullHandshakeProbe
         {
             base.NotifyServerVersion(serverVersion);
             ServerVersion = (TlsVersion)(ushort)((serverVersion.MajorVersion << 8) | serverVersion.MinorVersion);
-            Stage = Stages.ServerHello;
+            Stage = HandshakeStage.ServerHello;
         }
 
         public override void NotifySelectedCipherSuite(int selectedCipherSuite)
@@ -249,7 +238,7 @@ public static class FullHandshakeProbe
         // Called when ServerHelloDone arrives, just before the client's key exchange and Finished go out.
         public override IList<SupplementalDataEntry>? GetClientSupplementalData()
         {
-            Stage = Stages.Finished;
+            Stage = HandshakeStage.Finished;
             return base.GetClientSupplementalData();
         }
 
@@ -270,7 +259,7 @@ public static class FullHandshakeProbe
         public bool Accept(Org.BouncyCastle.Tls.Crypto.DHGroup dhGroup)
         {
             client.DhBits = dhGroup.P.BitLength;
-            client.Stage = Stages.KeyExchange;
+            client.Stage = HandshakeStage.ServerKeyExchange;
             return dhGroup.P.BitLength >= 256;
         }
     }
@@ -283,7 +272,7 @@ public static class FullHandshakeProbe
             var list = ImmutableArray.CreateBuilder<byte[]>(chain.Length);
             for (var i = 0; i < chain.Length; i++) list.Add(chain.GetCertificateAt(i).GetEncoded());
             client.Certificates = list.ToImmutable();
-            client.Stage = Stages.Certificate;
+            client.Stage = HandshakeStage.Certificate;
         }
 
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest) => null;

@@ -26,7 +26,7 @@ internal static class ScanFold
         var max = request.Max;
         if (!r.Accepted || r.Version is not { } v) return s;
         if (!TlsVersions.IsKnown((ushort)v) || v > max || v == TlsVersion.SSLv2)
-            return s.AddBehaviour(new Behaviour(BehaviourKinds.ProtocolViolation, $"answered a {max.Name()} hello with version {v.Name()}"));
+            return s.AddBehaviour(new Behaviour(BehaviourKind.ProtocolViolation, $"answered a {max.Name()} hello with version {v.Name()}"));
         s = s.With(v, x => x with { Supported = true });
         if (v < max || v == TlsVersion.TLSv1_3) s = s with { NegotiatesVersions = true };
         // The server picked v although it was offered more: everything between v and the offer is absent.
@@ -38,7 +38,7 @@ internal static class ScanFold
         if (!request.Suites.Contains(code))
         {
             s = s.With(v, x => x with { Exhausted = true });
-            return s.AddBehaviour(new Behaviour(BehaviourKinds.ProtocolViolation,
+            return s.AddBehaviour(new Behaviour(BehaviourKind.ProtocolViolation,
                 $"chose {CipherSuites.Get(code).Name} ({CipherSuites.Get(code).Hex}), which was not offered", v));
         }
         return s.With(v, x => Accept(x, request, r, code));
@@ -94,15 +94,15 @@ internal static class ScanFold
         var behaviours = s.Behaviours.ToBuilder();
         if (s.RenegotiationInfo is { } reneg)
             behaviours.Add(reneg
-                ? new Behaviour(BehaviourKinds.SecureRenegotiation, "ServerHello carries renegotiation_info (RFC 5746)")
-                : new Behaviour(BehaviourKinds.NoSecureRenegotiation, "ServerHello lacks renegotiation_info although the client sent the SCSV (RFC 5746)"));
+                ? new Behaviour(BehaviourKind.SecureRenegotiation, "ServerHello carries renegotiation_info (RFC 5746)")
+                : new Behaviour(BehaviourKind.NoSecureRenegotiation, "ServerHello lacks renegotiation_info although the client sent the SCSV (RFC 5746)"));
 
         var certs = ImmutableArray.CreateBuilder<CertificateInfo>();
         foreach (var der in s.Certificates)
         {
             var info = CertificateInfo.TryFromDer(der, out var err);
             if (info is not null) certs.Add(info);
-            else behaviours.Add(new Behaviour("undecodable-certificate", $"a certificate could not be decoded: {err}"));
+            else behaviours.Add(new Behaviour(BehaviourKind.UndecodableCertificate, $"a certificate could not be decoded: {err}"));
         }
         return new ServerProfile(protocols.ToImmutable(), s.Groups, [], certs.ToImmutable(), behaviours.ToImmutable());
     }
@@ -113,8 +113,8 @@ internal static class ScanFold
         HelloResponse r => Describe(r),
         FullHandshakeResult { Check: var c } => c.Completed
             ? $"completed with {c.CipherSuite}"
-            : $"stopped at {c.Stage}{(c.Alert is { } al ? $", {(c.AlertSentByUs ? "sent" : "received")} {al.Name()}" : "")}{(c.Error is { } er ? $" ({er})" : "")}",
-        LeadingZeroResult z => (z.Completed ? "completed" : $"stopped at {z.Stage}{(z.Alert is { } a ? $", {(z.AlertFromServer ? "received" : "sent")} {a.Name()}" : "")}")
+            : $"stopped at {c.Stage.Name()}{(c.Alert is { } al ? $", {(c.AlertSentByUs ? "sent" : "received")} {al.Name()}" : "")}{(c.Error is { } er ? $" ({er})" : "")}",
+        LeadingZeroResult z => (z.Completed ? "completed" : $"stopped at {z.Stage.Name()}{(z.Alert is { } a ? $", {(z.AlertFromServer ? "received" : "sent")} {a.Name()}" : "")}")
             + $" (shared secret leading zero: {(z.SharedSecretHadLeadingZero ? "yes" : "no")}; {z.Reason})",
         _ => answer.ToString(),
     };

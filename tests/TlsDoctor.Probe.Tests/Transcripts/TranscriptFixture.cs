@@ -63,11 +63,11 @@ public sealed record RecordedHandshake(bool Completed, string Stage, string? Ale
     string? Error, string? Version, string? CipherSuite, ImmutableArray<string> Certificates, string? Failure)
 {
     public static RecordedHandshake From(FullHandshakeResult r) => new(
-        r.Check.Completed, r.Check.Stage, r.Check.Alert?.Name(), r.Check.AlertSentByUs, r.Check.CipherSuite, r.Check.DhBits, r.Check.Error,
+        r.Check.Completed, r.Check.Stage.Name(), r.Check.Alert?.Name(), r.Check.AlertSentByUs, r.Check.CipherSuite, r.Check.DhBits, r.Check.Error,
         r.Version?.Name(), r.CipherSuite is { } c ? $"0x{c:x4}" : null, [.. r.Certificates.Select(Convert.ToBase64String)], r.Failure?.ToString());
 
     public FullHandshakeResult ToResult() => new(
-        new HandshakeCheck(Completed, Stage, AlertNames.TryParse(Alert, out var a) ? a : null, AlertSentByUs, CipherSuiteName, DhBits, Error),
+        new HandshakeCheck(Completed, HandshakeStages.TryParse(Stage, out var stage) ? stage : throw new InvalidDataException(Stage), AlertNames.TryParse(Alert, out var a) ? a : null, AlertSentByUs, CipherSuiteName, DhBits, Error),
         TlsVersions.TryParse(Version, out var v) ? v : null,
         CipherSuite is null ? null : Convert.ToUInt16(CipherSuite, 16),
         DhBits,

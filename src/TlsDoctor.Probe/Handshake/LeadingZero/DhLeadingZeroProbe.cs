@@ -93,7 +93,7 @@ public static class DhLeadingZeroProbe
     // Once the client has produced its key share, the only step left is the Finished exchange.
     private static void Advance(LeadingZeroState state)
     {
-        if (state.Stage == LeadingZeroStage.ServerKeyExchange && state.Attempts > 0) state.Stage = LeadingZeroStage.Finished;
+        if (state.Stage == HandshakeStage.ServerKeyExchange && state.Attempts > 0) state.Stage = HandshakeStage.Finished;
     }
 
     private static LeadingZeroResult Make(LeadingZeroState s, bool completed, AlertDescription? alert, bool fromServer, string reason) =>

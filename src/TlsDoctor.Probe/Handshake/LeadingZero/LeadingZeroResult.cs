@@ -25,13 +25,10 @@ public static class LeadingZeroModes
     };
 }
 
-/// <summary>How far the probe's handshake got.</summary>
-public enum LeadingZeroStage { Connect, ServerHello, ServerKeyExchange, Finished, Completed }
-
 /// <summary>Outcome of one DHE handshake of the leading-zero probe.</summary>
 public sealed record LeadingZeroResult(
     bool Completed,
-    LeadingZeroStage Stage,
+    HandshakeStage Stage,
     AlertDescription? Alert,
     bool AlertFromServer,
     int? DhBits,

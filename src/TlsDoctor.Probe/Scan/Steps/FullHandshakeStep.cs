@@ -16,7 +16,7 @@ internal sealed class FullHandshakeStep : IScanStep
         foreach (var v in order.Where(v => Suites(s[v]).IsEmpty))
             s = s.With(v, x => x with
             {
-                FullHandshake = new HandshakeCheck(false, FullHandshakeProbe.Stages.Connect, null,
+                FullHandshake = new HandshakeCheck(false, HandshakeStage.Connect, null,
                     Error: "not attempted: none of the accepted suites is implemented by the handshake engine"),
             });
         return s with { HandshakeOrder = [.. order.Where(v => !Suites(s[v]).IsEmpty)] };
@@ -59,7 +59,7 @@ internal sealed class FullHandshakeStep : IScanStep
         var first = s[v].PendingHandshake!;
         s = s.With(v, x => x with { PendingHandshake = null });
         if (!result.Check.Completed) return Finish(s, request, first);
-        s = s.AddBehaviour(new Behaviour(BehaviourKinds.DhLeadingZeroSuspected,
+        s = s.AddBehaviour(new Behaviour(BehaviourKind.DhLeadingZeroSuspected,
             $"a {CipherSuites.Get(first.CipherSuite!.Value).Name} handshake failed at Finished with {first.Check.Alert?.Name()} and the next one completed: "
             + "the signature of the DH leading-zero bug (diagnose proves it with a forced leading zero)", v));
         return Finish(s, request, result);
@@ -77,11 +77,11 @@ internal sealed class FullHandshakeStep : IScanStep
         }
         s = s.With(state).AddCertificates(result.Certificates);
         if (!FailsAfterHello(result, v)) return s;
-        return s.AddBehaviour(new Behaviour(BehaviourKinds.HandshakeFailsAfterHello,
+        return s.AddBehaviour(new Behaviour(BehaviourKind.HandshakeFailsAfterHello,
             $"accepts {v.Name()} in ServerHello, then fails the Finished exchange with {result.Check.Alert?.Name()}", v));
     }
 
     private static bool FailsAfterHello(FullHandshakeResult r, TlsVersion version) =>
-        !r.Check.Completed && r.Version == version && r.Check.Stage == FullHandshakeProbe.Stages.Finished && !r.Check.AlertSentByUs
+        !r.Check.Completed && r.Version == version && r.Check.Stage == HandshakeStage.Finished && !r.Check.AlertSentByUs
         && r.Check.Alert is AlertDescription.BadRecordMac or AlertDescription.DecryptError or AlertDescription.DecryptionFailed;
 }

@@ -63,7 +63,7 @@ internal sealed class FfdheStep : IScanStep
         if (!r.Accepted || r.DhBits is not { } withFfdhe) return s;
         var chosen = s[request.Max].Found.FirstOrDefault(f => f.Suite.Code == r.CipherSuite);
         if (chosen?.DhBits is not { } without || without == withFfdhe) return s;
-        s = s.AddBehaviour(new Behaviour(BehaviourKinds.FfdheChangesDhGroup,
+        s = s.AddBehaviour(new Behaviour(BehaviourKind.FfdheChangesDhGroup,
             $"offering FFDHE groups changes the DH prime from {without} to {withFfdhe} bits (measured on {chosen.Suite.Name}; SCHANNEL offers no FFDHE group and gets {without})",
             request.Max));
         foreach (var v in s.Versions)

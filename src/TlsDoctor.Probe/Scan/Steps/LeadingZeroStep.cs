@@ -45,7 +45,7 @@ internal sealed class LeadingZeroStep : IScanStep
         foreach (var p in device.Protocols.Where(p => p.Supported && p.Version is >= TlsVersion.TLSv1_0 and <= TlsVersion.TLSv1_2).OrderByDescending(p => p.Version))
         {
             if (!p.CipherSuites.Any(a => a.Suite.KeyExchange == KeyExchange.DHE && a.Suite.Authentication == Authentication.RSA)) continue;
-            if (device.Behaviours.Any(b => b.Kind == BehaviourKinds.HandshakeFailsAfterHello && b.Version == p.Version)) continue;
+            if (device.Behaviours.Any(b => b.Kind == BehaviourKind.HandshakeFailsAfterHello && b.Version == p.Version)) continue;
             return p.Version;
         }
         return null;
@@ -108,7 +108,7 @@ internal sealed class LeadingZeroStep : IScanStep
     }
 
     private static bool NeedsControl(LeadingZeroResult forced) =>
-        !forced.Completed && forced.Stage == LeadingZeroStage.Finished && forced.SharedSecretHadLeadingZero;
+        !forced.Completed && forced.Stage == HandshakeStage.Finished && forced.SharedSecretHadLeadingZero;
 
     private static LeadingZeroResult Result(ProbeAttempt a) => (LeadingZeroResult)a.Answer;
 

@@ -22,11 +22,11 @@ internal sealed class SuiteStep : IScanStep
     private static ScanState NoteVersionIntolerance(ScanState s)
     {
         var top = s.Top!;
-        if (top.Accepted || s.Behaviours.Any(b => b.Kind is BehaviourKinds.ClientHelloSizeLimit or BehaviourKinds.ExtensionIntolerance)) return s;
+        if (top.Accepted || s.Behaviours.Any(b => b.Kind is BehaviourKind.ClientHelloSizeLimit or BehaviourKind.ExtensionIntolerance)) return s;
         var highest = s.Versions.Where(v => v.Supported == true && v.Version >= TlsVersion.TLSv1_0).Select(v => v.Version).DefaultIfEmpty().Max();
         if (highest == default) return s;
         var how = top.Alert is { } a ? $"fails with {a}" : top.Outcome.ToString().ToLowerInvariant();
-        return s.AddBehaviour(new Behaviour(BehaviourKinds.VersionIntolerance,
+        return s.AddBehaviour(new Behaviour(BehaviourKind.VersionIntolerance,
             $"a ClientHello offering TLS 1.3/1.2 {how} instead of being answered with {highest.Name()}", highest));
     }
 

@@ -42,12 +42,12 @@ internal sealed class ToleranceStep : IScanStep
         if (request.Shape == HelloShape.Small)
         {
             if (!r.Accepted) return s with { Tolerance = ToleranceProgress.ShortHelloFailed };
-            return s.AddBehaviour(new Behaviour(BehaviourKinds.ClientHelloSizeLimit,
+            return s.AddBehaviour(new Behaviour(BehaviourKind.ClientHelloSizeLimit,
                     $"no answer to a {s.FullHelloBytes}-byte ClientHello; answers a {s.SmallHelloBytes}-byte one (offers are split into chunks of {HelloShapes.SmallChunk} suites)"))
                 with { Shape = HelloShape.Small, Tolerance = ToleranceProgress.Done };
         }
         if (!r.Accepted) return s with { Shape = HelloShape.Full, Tolerance = ToleranceProgress.Done };
-        return s.AddBehaviour(new Behaviour(BehaviourKinds.ExtensionIntolerance, "no answer to ClientHellos with extensions; answers one without any"))
+        return s.AddBehaviour(new Behaviour(BehaviourKind.ExtensionIntolerance, "no answer to ClientHellos with extensions; answers one without any"))
             with { Shape = HelloShape.NoExtensions, Tolerance = ToleranceProgress.Done };
     }
 }
