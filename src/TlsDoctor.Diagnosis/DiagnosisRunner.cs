@@ -104,7 +104,10 @@ public sealed class DiagnosisRunner
                 deviceProfile = deviceProfile with
                 {
                     Behaviours = deviceProfile.Behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
-                        "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")),
+                        "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")
+                    {
+                        AttemptIds = [.. proof.Handshakes.Take(2).Select(h => h.AttemptId ?? 0)],
+                    }),
                 };
         }
 

@@ -61,4 +61,8 @@ public sealed record HandshakeCheck(
     string? Error = null);
 
 /// <summary>An observed quirk of a peer: its kind and human-readable detail.</summary>
-public sealed record Behaviour(BehaviourKind Kind, string Detail, TlsVersion? Version = null);
+public sealed record Behaviour(BehaviourKind Kind, string Detail, TlsVersion? Version = null)
+{
+    /// <summary>The probe connections (scan attempt ids) that show it; empty when it was not observed by a probe.</summary>
+    public ImmutableArray<int> AttemptIds { get; init; } = [];
+}

@@ -47,7 +47,11 @@ public sealed record LeadingZeroHandshake(
     int? DhBits,
     bool SharedSecretHadLeadingZero,
     bool ClientPublicHadLeadingZero,
-    string Reason);
+    string Reason)
+{
+    /// <summary>The handshake's connection number, after the scan's attempts.</summary>
+    public int? AttemptId { get; init; }
+}
 
 /// <summary>The result of `diagnose`: findings with evidence and verified remedies, and what was assumed.</summary>
 /// <param name="Windows">The Windows release and build the policy describes.</param>

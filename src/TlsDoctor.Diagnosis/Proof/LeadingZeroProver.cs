@@ -35,6 +35,6 @@ public static class LeadingZeroProver
         var mode = ((LeadingZeroRequest)attempt.Request).Mode;
         var r = (LeadingZeroResult)attempt.Answer;
         return new(LeadingZeroModes.Name(mode), r.Completed, r.Stage, r.Alert, r.AlertFromServer, r.Version, r.CipherSuite is { } c ? CipherSuites.Get(c).Name : null, r.DhBits,
-            r.SharedSecretHadLeadingZero, r.ClientPublicHadLeadingZero, r.Reason);
+            r.SharedSecretHadLeadingZero, r.ClientPublicHadLeadingZero, r.Reason) { AttemptId = attempt.Id };
     }
 }

@@ -53,7 +53,8 @@ public sealed record CertificateJson(
     string? Der = null);
 
 /// <summary>An observed behaviour as JSON.</summary>
-public sealed record BehaviourJson(string Kind, string Detail, string? Version = null);
+/// <param name="AttemptIds">The connections (attempt ids) that show it; older files have none.</param>
+public sealed record BehaviourJson(string Kind, string Detail, string? Version = null, ImmutableArray<int>? AttemptIds = null);
 
 /// <summary>One connection of the scan as JSON.</summary>
 /// <param name="Failure">Why the connection gave no TLS answer (refused, connect-timeout, read-timeout, closed, reset…); null when the peer answered.</param>
@@ -84,7 +85,7 @@ public static class ScanJsonMapper
         [.. p.Protocols.Select(ToJson)],
         [.. p.Groups.Select(g => g.Name)],
         [.. p.Certificates.Select(ToJson)],
-        [.. p.Behaviours.Select(b => new BehaviourJson(b.Kind.Name(), b.Detail, b.Version?.Name()))],
+        [.. p.Behaviours.Select(b => new BehaviourJson(b.Kind.Name(), b.Detail, b.Version?.Name(), b.AttemptIds))],
         handshakes, elapsedMs, attempts);
 
     public static ProtocolJson ToJson(ProtocolSupport p) => new(
@@ -156,7 +157,10 @@ public static class ScanJsonMapper
                 c.SubjectAlternativeNames.IsDefault ? [] : c.SubjectAlternativeNames, c.SelfSigned, c.Sha256, ""));
         }
         var behaviours = (s.Behaviours.IsDefault ? [] : s.Behaviours)
-            .Select(b => new Behaviour(BehaviourKinds.TryParse(b.Kind, out var kind) ? kind : throw new FormatException($"unknown behaviour kind '{b.Kind}'"), b.Detail, TlsVersions.TryParse(b.Version, out var bv) ? bv : null));
+            .Select(b => new Behaviour(BehaviourKinds.TryParse(b.Kind, out var kind) ? kind : throw new FormatException($"unknown behaviour kind '{b.Kind}'"), b.Detail, TlsVersions.TryParse(b.Version, out var bv) ? bv : null)
+            {
+                AttemptIds = b.AttemptIds ?? [],
+            });
         return new ServerProfile(protocols.ToImmutable(), [.. groups], [], certs.ToImmutable(), [.. behaviours]);
     }
 

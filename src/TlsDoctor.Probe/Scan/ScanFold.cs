@@ -9,24 +9,26 @@ namespace TlsDoctor.Probe;
 internal static class ScanFold
 {
     /// <summary>What every raw hello's answer teaches whatever step asked: hello sizes, renegotiation_info, certificates.</summary>
-    public static ScanState Raw(ScanState s, HelloRequest request, HelloResponse r)
+    public static ScanState Raw(ScanState s, ProbeAttempt attempt)
     {
+        var (request, r) = ((HelloRequest)attempt.Request, (HelloResponse)attempt.Answer);
         s = request.Shape == HelloShape.Full ? s with { FullHelloBytes = request.Record.Length } : s with { SmallHelloBytes = request.Record.Length };
         if (r.Accepted && r.Version is { } v && v <= TlsVersion.TLSv1_2 && request.Max != TlsVersion.SSLv3)
-            s = s with { RenegotiationInfo = s.RenegotiationInfo ?? r.RenegotiationInfo };
+            s = s.RenegotiationInfo is null ? s with { RenegotiationInfo = r.RenegotiationInfo, RenegotiationAttemptId = attempt.Id } : s;
         if (r.Accepted && !r.Certificates.IsDefaultOrEmpty) s = s.AddCertificates(r.Certificates);
         return s;
     }
 
     /// <summary>Raw bookkeeping plus what the answer says about versions and suites (hellos of the version and suite steps).</summary>
-    public static ScanState Hello(ScanState s, HelloRequest request, HelloResponse r) => Absorb(Raw(s, request, r), request, r);
+    public static ScanState Hello(ScanState s, ProbeAttempt attempt) => Absorb(Raw(s, attempt), attempt);
 
-    private static ScanState Absorb(ScanState s, HelloRequest request, HelloResponse r)
+    private static ScanState Absorb(ScanState s, ProbeAttempt attempt)
     {
+        var (request, r) = ((HelloRequest)attempt.Request, (HelloResponse)attempt.Answer);
         var max = request.Max;
         if (!r.Accepted || r.Version is not { } v) return s;
         if (!TlsVersions.IsKnown((ushort)v) || v > max || v == TlsVersion.SSLv2)
-            return s.AddBehaviour(new Behaviour(BehaviourKind.ProtocolViolation, $"answered a {max.Name()} hello with version {v.Name()}"));
+            return s.AddBehaviour(new Behaviour(BehaviourKind.ProtocolViolation, $"answered a {max.Name()} hello with version {v.Name()}"), attempt.Id);
         s = s.With(v, x => x with { Supported = true });
         if (v < max || v == TlsVersion.TLSv1_3) s = s with { NegotiatesVersions = true };
         // The server picked v although it was offered more: everything between v and the offer is absent.
@@ -39,7 +41,7 @@ internal static class ScanFold
         {
             s = s.With(v, x => x with { Exhausted = true });
             return s.AddBehaviour(new Behaviour(BehaviourKind.ProtocolViolation,
-                $"chose {CipherSuites.Get(code).Name} ({CipherSuites.Get(code).Hex}), which was not offered", v));
+                $"chose {CipherSuites.Get(code).Name} ({CipherSuites.Get(code).Hex}), which was not offered", v), attempt.Id);
         }
         return s.With(v, x => Accept(x, request, r, code));
     }
@@ -93,16 +95,18 @@ internal static class ScanFold
 
         var behaviours = s.Behaviours.ToBuilder();
         if (s.RenegotiationInfo is { } reneg)
-            behaviours.Add(reneg
+            behaviours.Add((reneg
                 ? new Behaviour(BehaviourKind.SecureRenegotiation, "ServerHello carries renegotiation_info (RFC 5746)")
-                : new Behaviour(BehaviourKind.NoSecureRenegotiation, "ServerHello lacks renegotiation_info although the client sent the SCSV (RFC 5746)"));
+                : new Behaviour(BehaviourKind.NoSecureRenegotiation, "ServerHello lacks renegotiation_info although the client sent the SCSV (RFC 5746)"))
+                with { AttemptIds = [s.RenegotiationAttemptId] });
 
         var certs = ImmutableArray.CreateBuilder<CertificateInfo>();
         foreach (var der in s.Certificates)
         {
             var info = CertificateInfo.TryFromDer(der, out var err);
             if (info is not null) certs.Add(info);
-            else behaviours.Add(new Behaviour(BehaviourKind.UndecodableCertificate, $"a certificate could not be decoded: {err}"));
+            else behaviours.Add(new Behaviour(BehaviourKind.UndecodableCertificate, $"a certificate could not be decoded: {err}")
+                { AttemptIds = [.. s.Attempts.Where(a => a.Carries(der)).Take(1).Select(a => a.Id)] });
         }
         return new ServerProfile(protocols.ToImmutable(), s.Groups, [], certs.ToImmutable(), behaviours.ToImmutable());
     }

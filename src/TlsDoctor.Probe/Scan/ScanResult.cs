@@ -24,6 +24,23 @@ public sealed record ScanResult(
     /// <summary>The first attempt of a step (for one version, when given), or null.</summary>
     public ProbeAttempt? FirstAttempt(ProbeStep step, TlsVersion? version = null) =>
         Attempts.FirstOrDefault(a => a.Request.Step == step && (version is null || a.Request.Version == version));
+
+    /// <summary>The attempt whose complete handshake the profile reports for a version (after a repeat, the one that counted).</summary>
+    public ProbeAttempt? HandshakeAttempt(TlsVersion version) => Profile.For(version)?.FullHandshake is { } check
+        ? Attempts.LastOrDefault(a => a.Request.Step == ProbeStep.FullHandshake && a.Request.Version == version && a.Answer is FullHandshakeResult f && f.Check == check)
+        : null;
+
+    /// <summary>The first attempt whose answer showed the suite accepted in the version.</summary>
+    public ProbeAttempt? AttemptAccepting(TlsVersion version, ushort suite) => Attempts.FirstOrDefault(a => a.Accepted(version, suite));
+
+    /// <summary>The first attempt on which the peer sent the certificate.</summary>
+    public ProbeAttempt? AttemptCarrying(CertificateInfo certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (string.IsNullOrEmpty(certificate.Der)) return null;
+        var der = Convert.FromBase64String(certificate.Der);
+        return Attempts.FirstOrDefault(a => a.Carries(der));
+    }
 }
 
 /// <summary>What a peer answered to one request; the concrete kinds are <see cref="HelloResponse"/>,
@@ -58,6 +75,25 @@ public sealed record ProbeAttempt(int Id, ProbeRequest Request, ProbeAnswer Answ
 
     /// <summary>Why the connection gave no TLS answer (refused, timed out, reset…); null when the peer answered.</summary>
     public ProbeErrorKind? Failure => Answer.Failure;
+
+    /// <summary>True when a raw hello of this attempt was answered with this version and suite.</summary>
+    public bool Accepted(TlsVersion version, ushort suite) =>
+        Answer is HelloResponse { Accepted: true } r && r.Version == version && r.CipherSuite == suite;
+
+    /// <summary>True when the peer sent this certificate (DER) on this connection.</summary>
+    public bool Carries(ReadOnlySpan<byte> der)
+    {
+        var chain = Answer switch
+        {
+            HelloResponse h => h.Certificates,
+            FullHandshakeResult f => f.Certificates,
+            _ => [],
+        };
+        if (chain.IsDefault) return false;
+        foreach (var c in chain)
+            if (c.AsSpan().SequenceEqual(der)) return true;
+        return false;
+    }
 }
 
 /// <summary>Progress of a scan, for a status line.</summary>

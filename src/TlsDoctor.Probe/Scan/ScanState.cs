@@ -21,7 +21,7 @@ internal sealed record VersionState(TlsVersion Version)
     public bool OrderChecked { get; init; }
     public HandshakeCheck? FullHandshake { get; init; }
     /// <summary>A full handshake that failed like the DH leading-zero bug, waiting for its repeat.</summary>
-    public FullHandshakeResult? PendingHandshake { get; init; }
+    public ProbeAttempt? PendingHandshake { get; init; }
     public NamedGroup? FirstGroup { get; init; }
     /// <summary>For each found suite, the suites offered in the hello that found it (server-order proof).</summary>
     public ImmutableDictionary<ushort, ImmutableArray<ushort>> OfferOf { get; init; } = ImmutableDictionary<ushort, ImmutableArray<ushort>>.Empty;
@@ -51,6 +51,8 @@ internal sealed record ScanState
     public ImmutableArray<Behaviour> Behaviours { get; init; } = [];
     public ImmutableArray<NamedGroup> Groups { get; init; } = [];
     public bool? RenegotiationInfo { get; init; }
+    /// <summary>The attempt whose ServerHello settled <see cref="RenegotiationInfo"/>.</summary>
+    public int RenegotiationAttemptId { get; init; }
     /// <summary>Set once the server proved it reads version negotiation right: it chose TLS 1.3 through supported_versions,
     /// or answered a hello with a lower version than offered. Such a server's protocol_version alert is believed.</summary>
     public bool NegotiatesVersions { get; init; }
@@ -87,7 +89,12 @@ internal sealed record ScanState
 
     public ScanState Stop(string? error, bool unreachable = false) => this with { Stopped = true, FatalError = error, Unreachable = unreachable };
 
-    public ScanState AddBehaviour(Behaviour b) => this with { Behaviours = Behaviours.Add(b) };
+    /// <summary>Adds a behaviour with the attempts that show it.</summary>
+    public ScanState AddBehaviour(Behaviour b, params IEnumerable<int> attemptIds) =>
+        this with { Behaviours = Behaviours.Add(b with { AttemptIds = [.. attemptIds] }) };
+
+    /// <summary>The first hello's attempt (every version, every suite).</summary>
+    public int TopAttemptId => Attempts.Length > 0 ? Attempts[0].Id : 0;
 
     public ScanState AddCertificates(IEnumerable<byte[]> ders)
     {

@@ -53,20 +53,22 @@ internal sealed class FullHandshakeStep : IScanStep
         if (!request.Repeat)
         {
             if (FailsAfterHello(result, v) && result.CipherSuite is { } c && CipherSuites.Get(c).KeyExchange.IsFiniteFieldDh())
-                return s.With(v, x => x with { PendingHandshake = result });
-            return Finish(s, request, result);
+                return s.With(v, x => x with { PendingHandshake = attempt });
+            return Finish(s, request, attempt);
         }
-        var first = s[v].PendingHandshake!;
+        var pending = s[v].PendingHandshake!;
+        var first = (FullHandshakeResult)pending.Answer;
         s = s.With(v, x => x with { PendingHandshake = null });
-        if (!result.Check.Completed) return Finish(s, request, first);
+        if (!result.Check.Completed) return Finish(s, request, pending);
         s = s.AddBehaviour(new Behaviour(BehaviourKind.DhLeadingZeroSuspected,
             $"a {CipherSuites.Get(first.CipherSuite!.Value).Name} handshake failed at Finished with {first.Check.Alert?.Name()} and the next one completed: "
-            + "the signature of the DH leading-zero bug (diagnose proves it with a forced leading zero)", v));
-        return Finish(s, request, result);
+            + "the signature of the DH leading-zero bug (diagnose proves it with a forced leading zero)", v), pending.Id, attempt.Id);
+        return Finish(s, request, attempt);
     }
 
-    private static ScanState Finish(ScanState s, FullHandshakeRequest request, FullHandshakeResult result)
+    private static ScanState Finish(ScanState s, FullHandshakeRequest request, ProbeAttempt attempt)
     {
+        var result = (FullHandshakeResult)attempt.Answer;
         var v = request.Version!.Value;
         var suites = request.Suites;
         var state = s[v] with { FullHandshake = result.Check };
@@ -78,7 +80,7 @@ internal sealed class FullHandshakeStep : IScanStep
         s = s.With(state).AddCertificates(result.Certificates);
         if (!FailsAfterHello(result, v)) return s;
         return s.AddBehaviour(new Behaviour(BehaviourKind.HandshakeFailsAfterHello,
-            $"accepts {v.Name()} in ServerHello, then fails the Finished exchange with {result.Check.Alert?.Name()}", v));
+            $"accepts {v.Name()} in ServerHello, then fails the Finished exchange with {result.Check.Alert?.Name()}", v), attempt.Id);
     }
 
     private static bool FailsAfterHello(FullHandshakeResult r, TlsVersion version) =>

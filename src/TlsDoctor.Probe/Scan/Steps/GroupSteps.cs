@@ -33,7 +33,7 @@ internal sealed class GroupStep : IScanStep
     public ScanState Fold(ScanState s, ProbeAttempt attempt)
     {
         var r = (HelloResponse)attempt.Answer;
-        s = ScanFold.Raw(s, (HelloRequest)attempt.Request, r);
+        s = ScanFold.Raw(s, attempt);
         var g = s.GroupProbe! with { Budget = s.GroupProbe!.Budget - 1 };
         if (!r.Accepted || r.Group is null || !g.Candidates.Contains(r.Group.Code)) return s with { GroupProbe = g with { Done = true } };
         return s with { Groups = s.Groups.Add(r.Group), GroupProbe = g with { Candidates = g.Candidates.Remove(r.Group.Code) } };
@@ -59,13 +59,13 @@ internal sealed class FfdheStep : IScanStep
     {
         var request = (HelloRequest)attempt.Request;
         var r = (HelloResponse)attempt.Answer;
-        s = ScanFold.Raw(s, request, r) with { FfdheChecked = true };
+        s = ScanFold.Raw(s, attempt) with { FfdheChecked = true };
         if (!r.Accepted || r.DhBits is not { } withFfdhe) return s;
         var chosen = s[request.Max].Found.FirstOrDefault(f => f.Suite.Code == r.CipherSuite);
         if (chosen?.DhBits is not { } without || without == withFfdhe) return s;
         s = s.AddBehaviour(new Behaviour(BehaviourKind.FfdheChangesDhGroup,
             $"offering FFDHE groups changes the DH prime from {without} to {withFfdhe} bits (measured on {chosen.Suite.Name}; SCHANNEL offers no FFDHE group and gets {without})",
-            request.Max));
+            request.Max), [.. s.Attempts.Where(a => a.Accepted(request.Max, chosen.Suite.Code)).Take(1).Select(a => a.Id), attempt.Id]);
         foreach (var v in s.Versions)
             s = s.With(v with
             {

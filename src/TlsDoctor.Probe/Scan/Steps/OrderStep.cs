@@ -21,7 +21,7 @@ internal sealed class OrderStep : IScanStep
     {
         var request = (HelloRequest)attempt.Request;
         var r = (HelloResponse)attempt.Answer;
-        s = ScanFold.Raw(s, request, r);
+        s = ScanFold.Raw(s, attempt);
         var (second, first) = (request.Suites[0], request.Suites[1]);
         return s.With(request.Max, x => x with
         {

@@ -26,8 +26,9 @@ internal sealed class SuiteStep : IScanStep
         var highest = s.Versions.Where(v => v.Supported == true && v.Version >= TlsVersion.TLSv1_0).Select(v => v.Version).DefaultIfEmpty().Max();
         if (highest == default) return s;
         var how = top.Alert is { } a ? $"fails with {a}" : top.Outcome.ToString().ToLowerInvariant();
+        var answered = s.Attempts.First(a => a.Answer is HelloResponse { Accepted: true } r && r.Version == highest);
         return s.AddBehaviour(new Behaviour(BehaviourKind.VersionIntolerance,
-            $"a ClientHello offering TLS 1.3/1.2 {how} instead of being answered with {highest.Name()}", highest));
+            $"a ClientHello offering TLS 1.3/1.2 {how} instead of being answered with {highest.Name()}", highest), s.TopAttemptId, answered.Id);
     }
 
     public ProbeRequest? Next(ScanState s)
@@ -50,7 +51,7 @@ internal sealed class SuiteStep : IScanStep
         var r = (HelloResponse)attempt.Answer;
         var v = request.Max;
         var before = s[v];
-        s = ScanFold.Hello(s, request, r);
+        s = ScanFold.Hello(s, attempt);
         var state = s[v] with { EnumerationBudget = Budget(before) - 1 };
         if (state.Found.Length == before.Found.Length)
         {

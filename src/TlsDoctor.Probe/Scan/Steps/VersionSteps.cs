@@ -13,7 +13,7 @@ internal sealed class FirstHelloStep : IScanStep
     public ScanState Fold(ScanState s, ProbeAttempt attempt)
     {
         var r = (HelloResponse)attempt.Answer;
-        s = ScanFold.Hello(s, (HelloRequest)attempt.Request, r) with { Top = r };
+        s = ScanFold.Hello(s, attempt) with { Top = r };
         if (r.Outcome == HelloOutcome.Unreachable) return s.Stop(r.Error, unreachable: true);
         // A peer that answers with non-TLS bytes will not answer anything else with TLS.
         if (r.Outcome == HelloOutcome.Malformed && !r.Accepted) return s.Stop(r.Error);
@@ -38,16 +38,18 @@ internal sealed class ToleranceStep : IScanStep
     {
         var request = (HelloRequest)attempt.Request;
         var r = (HelloResponse)attempt.Answer;
-        s = ScanFold.Hello(s, request, r);
+        s = ScanFold.Hello(s, attempt);
         if (request.Shape == HelloShape.Small)
         {
             if (!r.Accepted) return s with { Tolerance = ToleranceProgress.ShortHelloFailed };
             return s.AddBehaviour(new Behaviour(BehaviourKind.ClientHelloSizeLimit,
-                    $"no answer to a {s.FullHelloBytes}-byte ClientHello; answers a {s.SmallHelloBytes}-byte one (offers are split into chunks of {HelloShapes.SmallChunk} suites)"))
+                    $"no answer to a {s.FullHelloBytes}-byte ClientHello; answers a {s.SmallHelloBytes}-byte one (offers are split into chunks of {HelloShapes.SmallChunk} suites)"),
+                    s.TopAttemptId, attempt.Id)
                 with { Shape = HelloShape.Small, Tolerance = ToleranceProgress.Done };
         }
         if (!r.Accepted) return s with { Shape = HelloShape.Full, Tolerance = ToleranceProgress.Done };
-        return s.AddBehaviour(new Behaviour(BehaviourKind.ExtensionIntolerance, "no answer to ClientHellos with extensions; answers one without any"))
+        return s.AddBehaviour(new Behaviour(BehaviourKind.ExtensionIntolerance, "no answer to ClientHellos with extensions; answers one without any"),
+                [s.TopAttemptId, .. s.Attempts.Where(a => a.Request.Step == ProbeStep.Tolerance).Select(a => a.Id)])
             with { Shape = HelloShape.NoExtensions, Tolerance = ToleranceProgress.Done };
     }
 }
@@ -83,7 +85,7 @@ internal sealed class VersionStep : IScanStep
             return supported ? s.AddCertificates(r.Certificates) with { Sslv2Kinds = r.Sslv2CipherKinds } : s;
         }
         var v = request.Max;
-        s = ScanFold.Hello(s, request, r);
+        s = ScanFold.Hello(s, attempt);
         s = s.With(v, x => x with { Supported = x.Supported ?? false });
         if (r.Outcome != HelloOutcome.Alert || r.Alert?.Description != AlertDescription.ProtocolVersion || !s.NegotiatesVersions) return s;
         // RFC 5246 E.1: a server whose lowest version is above client_version answers protocol_version. Only a server
