@@ -226,7 +226,7 @@ public sealed class ClientHelloListener : IDisposable
         using var reg = ct.Register(() => { try { client.Dispose(); } catch (ObjectDisposedException) { } });
         var attempt = await Task.Factory.StartNew(() =>
         {
-            using var stream = new PrefixedStream(prefix, new NetworkStream(client, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms });
+            using var stream = new ProbeStream(new NetworkStream(client, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms }, prefix);
             return CertificateProbe.Serve(stream, cert, number);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();

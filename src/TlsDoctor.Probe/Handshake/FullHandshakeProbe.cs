@@ -53,7 +53,7 @@ public static class FullHandshakeProbe
             var socket = conn.Socket;
             socket.ReceiveTimeout = (int)options.ReadTimeout.TotalMilliseconds;
             socket.SendTimeout = (int)options.ReadTimeout.TotalMilliseconds;
-            using var stream = new RecordingStream(new NetworkStream(socket, ownsSocket: false));
+            using var stream = new ProbeStream(new NetworkStream(socket, ownsSocket: false));
             // BouncyCastle's blocking API has no token; closing the socket is what unblocks it on Ctrl+C.
             using var reg = ct.Register(() => { try { socket.Close(0); } catch (ObjectDisposedException) { } });
             var (error, failure) = await ConnectAsync(new TlsClientProtocol(stream), client, options).ConfigureAwait(false);

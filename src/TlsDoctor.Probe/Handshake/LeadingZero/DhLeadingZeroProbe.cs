@@ -45,7 +45,7 @@ public static class DhLeadingZeroProbe
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(timeout);
             var ms = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
-            using var stream = new RecordingStream(new NetworkStream(socket, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms });
+            using var stream = new ProbeStream(new NetworkStream(socket, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms });
             // BouncyCastle blocks in socket reads; closing the socket is what interrupts it on timeout or cancellation.
             using var reg = cts.Token.Register(() => { try { socket.Close(0); } catch (ObjectDisposedException) { } });
             var result = await Task.Factory.StartNew(() => Handshake(stream, version, mode, state), CancellationToken.None,
@@ -57,15 +57,13 @@ public static class DhLeadingZeroProbe
 
     private static LeadingZeroResult Handshake(Stream stream, TlsVersion version, LeadingZeroMode mode, LeadingZeroState state)
     {
-        // The probe never trusts the server's key, so BouncyCastle's Miller-Rabin checks of the RSA modulus
-        // (~80% of a handshake's CPU) are skipped; thread-local, and this is the probe's own thread.
-        Org.BouncyCastle.Utilities.Properties.SetThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0");
         try
         {
             var crypto = new LeadingZeroCrypto(new SecureRandom(), mode, state);
             var bcVersion = ProtocolVersion.Get(3, (ushort)version & 0xFF);
             var protocol = new TlsClientProtocol(stream);
-            protocol.Connect(new LeadingZeroClient(crypto, bcVersion, state));
+            // The probe never trusts the server's key: the RSA modulus checks are skipped as in every probe handshake.
+            FullHandshakeProbe.WithFastRsa(() => protocol.Connect(new LeadingZeroClient(crypto, bcVersion, state)));
             protocol.Close();
             return Make(state, true, null, false, "handshake completed");
         }
@@ -83,10 +81,6 @@ public static class DhLeadingZeroProbe
         {
             Advance(state);
             return Make(state, false, null, false, $"connection failed: {e.Message}");
-        }
-        finally
-        {
-            Org.BouncyCastle.Utilities.Properties.RemoveThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests");
         }
     }
 
