@@ -99,13 +99,15 @@ public sealed class DiagnosisRunner
         var deviceProfile = deviceScan?.Profile;
         if (deviceScan is { Reachable: true } && options.ProveLeadingZero && deviceProfile is not null)
         {
-            proof = await LeadingZeroProver.RunAsync(deviceScan.Target, deviceProfile, options.Probe.ReadTimeout + options.Probe.ConnectTimeout,
-                options.DhStress, progress, ct).ConfigureAwait(false);
+            proof = await LeadingZeroProver.RunAsync(scanner, deviceScan, deviceProfile, options.DhStress, progress, ct).ConfigureAwait(false);
             if (proof?.Verdict == LeadingZeroProof.Proven)
                 deviceProfile = deviceProfile with
                 {
-                    Behaviours = deviceProfile.Behaviours.Add(new Behaviour(BehaviourKinds.DhLeadingZeroBug,
-                        "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")),
+                    Behaviours = deviceProfile.Behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
+                        "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")
+                    {
+                        AttemptIds = [.. proof.Handshakes.Take(2).Select(h => h.AttemptId ?? 0)],
+                    }),
                 };
         }
 

@@ -44,14 +44,17 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
         var forced = proof.Handshakes[0];
         Assert.Equal("force-shared-secret-leading-zero", forced.Mode);
         Assert.False(forced.Completed);
-        Assert.Equal("finished", forced.Stage);
+        Assert.Equal(HandshakeStage.Finished, forced.Stage);
         Assert.Equal(AlertDescription.BadRecordMac, forced.Alert);
         Assert.True(forced.SharedSecretHadLeadingZero);
         Assert.True(proof.Handshakes[1].Completed); // the random control
+        // The proof's handshakes are connections of their own, numbered after the scan's, and the evidence links them.
+        var scanned = r.Probes.Single().Handshakes - proof.Handshakes.Length;
+        Assert.Equal(Enumerable.Range(scanned + 1, proof.Handshakes.Length), proof.Handshakes.Select(h => h.AttemptId!.Value));
 
         var f = r.Single("TD002");
         Assert.Equal(Severity.Error, f.Severity);
-        Assert.Contains(f.Evidence, e => e.Text.Contains("bad_record_mac"));
+        Assert.Contains(f.Evidence, e => e.Text.Contains("bad_record_mac") && e.AttemptId == forced.AttemptId);
         var off = f.Remedy("dh-disable.reg");
         Assert.Contains("\"Enabled\"=dword:00000000", off.Files[0].Content);
         Assert.True(off.Fixes);

@@ -117,7 +117,9 @@ public class ScanTests(FleetLabFixture lab)
     public void Back_off_reads_the_typed_failure_not_the_text(ProbeErrorKind? kind, AttemptFailure expected)
     {
         // The text is deliberately misleading: only the kind may decide.
-        var attempt = new ProbeAttempt(1, "versions: highest", "TLSv1.3", "connection reset, no answer within 5 s", 1) { Failure = kind };
+        var request = new Sslv2HelloRequest([], ReadOnlyMemory<byte>.Empty) { Step = ProbeStep.Versions, Purpose = "versions: highest" };
+        var answer = new HelloResponse(HelloOutcome.Reset, Error: "connection reset") { Failure = kind };
+        var attempt = new ProbeAttempt(1, request, answer, Transcript.Empty, "connection reset, no answer within 5 s", 1);
         Assert.Equal(expected, AttemptFailures.Classify(attempt));
     }
 
@@ -144,7 +146,7 @@ public class ScanTests(FleetLabFixture lab)
                 {
                     ElapsedMs = 0,
                     Handshakes = 0,
-                    Behaviours = [.. p.Behaviours.Where(b => b.Kind != BehaviourKinds.DhLeadingZeroSuspected)],
+                    Behaviours = [.. p.Behaviours.Where(b => b.Kind != BehaviourKind.DhLeadingZeroSuspected.Name())],
                 }, FleetJsonContext.Default.ScanJson)
                 : "null"));
     }

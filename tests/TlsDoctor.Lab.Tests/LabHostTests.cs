@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using TlsDoctor.Probe.Handshake.LeadingZero;
 using TlsDoctor.Core;
+using TlsDoctor.Probe;
 using static TlsDoctor.Lab.LabProfiles;
 
 namespace TlsDoctor.Lab.Tests;
@@ -59,7 +60,9 @@ public sealed class LabHostTests
             silent.Add(s);
         }
         // Twenty idle connections later the device still completes a handshake concurrently.
-        var r = await DhLeadingZeroProbe.RunAsync(ep, TlsVersion.TLSv1_0, LeadingZeroMode.Random, TimeSpan.FromSeconds(5), default);
+        var five = TimeSpan.FromSeconds(5);
+        var (r, _) = await DhLeadingZeroProbe.RunAsync(new ProbeTarget(ep.Address.ToString(), ep.Port), TlsVersion.TLSv1_0, LeadingZeroMode.Random,
+            new ProbeOptions(five, five, five), default);
         Assert.True(r.Completed, r.Reason);
 
         var sw = Stopwatch.StartNew();

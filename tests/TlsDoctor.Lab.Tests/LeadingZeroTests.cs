@@ -1,4 +1,5 @@
 using TlsDoctor.Core;
+using TlsDoctor.Probe;
 using TlsDoctor.Probe.Handshake.LeadingZero;
 using TlsDoctor.TestPeers;
 using static TlsDoctor.Lab.LabProfiles;
@@ -10,12 +11,16 @@ namespace TlsDoctor.Lab.Tests;
 public sealed class LeadingZeroTests(LabFixture lab)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly ProbeOptions Options = new(Timeout, Timeout, Timeout);
+
+    private static async Task<LeadingZeroResult> RunAsync(System.Net.IPEndPoint target, TlsVersion version, LeadingZeroMode mode, CancellationToken ct) =>
+        (await DhLeadingZeroProbe.RunAsync(new ProbeTarget(target.Address.ToString(), target.Port), version, mode, Options, ct)).Result;
 
     private static async Task<LeadingZeroResult[]> RunManyAsync(System.Net.IPEndPoint target, TlsVersion version, LeadingZeroMode mode, int count, int parallel)
     {
         var results = new LeadingZeroResult[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
-            results[i] = await DhLeadingZeroProbe.RunAsync(target, version, mode, Timeout, ct));
+            results[i] = await RunAsync(target, version, mode, ct));
         return results;
     }
 
@@ -51,7 +56,7 @@ public sealed class LeadingZeroTests(LabFixture lab)
                 Assert.True(r.SharedSecretHadLeadingZero);
                 Assert.Equal(AlertDescription.BadRecordMac, r.Alert);
                 Assert.True(r.AlertFromServer);
-                Assert.Equal(LeadingZeroStage.Finished, r.Stage);
+                Assert.Equal(HandshakeStage.Finished, r.Stage);
                 Assert.Equal(version, r.Version);
             });
         }
@@ -67,7 +72,7 @@ public sealed class LeadingZeroTests(LabFixture lab)
             Assert.True(r.Completed, r.Reason);
             Assert.True(r.SharedSecretHadLeadingZero);
             Assert.Equal(1024, r.DhBits);
-            Assert.Equal(LeadingZeroStage.Completed, r.Stage);
+            Assert.Equal(HandshakeStage.Completed, r.Stage);
         });
         // Unpadded client public values (shorter than p) are legal in TLS <= 1.2 and OpenSSL takes them.
         var unpadded = await RunManyAsync(server.EndPoint, TlsVersion.TLSv1_2, LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded, 5, parallel: 1);
@@ -89,7 +94,7 @@ public sealed class LeadingZeroTests(LabFixture lab)
     [Fact]
     public async Task Against_a_server_without_dhe_the_probe_reports_the_failure_and_no_dh_size()
     {
-        var r = await DhLeadingZeroProbe.RunAsync(lab.Endpoint(MfdTls12Only), TlsVersion.TLSv1_2, LeadingZeroMode.Random, Timeout, default);
+        var r = await RunAsync(lab.Endpoint(MfdTls12Only), TlsVersion.TLSv1_2, LeadingZeroMode.Random, default);
         Assert.False(r.Completed);
         Assert.Null(r.DhBits);
         Assert.Equal(AlertDescription.HandshakeFailure, r.Alert);

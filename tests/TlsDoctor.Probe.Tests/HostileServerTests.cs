@@ -76,14 +76,14 @@ public sealed class HostileServerTests(HostileLab lab) : IClassFixture<HostileLa
     public async Task A_suite_never_offered_is_a_protocol_violation()
     {
         var r = await ScanAsync(LabProfiles.HostileUnofferedSuite);
-        Assert.Contains(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.ProtocolViolation && b.Detail.Contains("not offered"));
+        Assert.Contains(r.Profile.Behaviours, b => b.Kind == BehaviourKind.ProtocolViolation && b.Detail.Contains("not offered"));
     }
 
     [Fact]
     public async Task A_version_never_offered_is_a_protocol_violation()
     {
         var r = await ScanAsync(LabProfiles.HostileUnofferedVersion);
-        Assert.Contains(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.ProtocolViolation);
+        Assert.Contains(r.Profile.Behaviours, b => b.Kind == BehaviourKind.ProtocolViolation);
     }
 
     [Fact]
@@ -96,7 +96,12 @@ public sealed class HostileServerTests(HostileLab lab) : IClassFixture<HostileLa
         Assert.Equal(["TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA"], r.Profile.For(TlsVersion.TLSv1_0)!.CipherSuites.Select(s => s.Suite.Name).Order());
         Assert.Contains(r.Attempts, a => a.Purpose == "versions: TLSv1.0");
         Assert.Contains(r.Attempts, a => a.Purpose == "versions: SSLv3");
-        Assert.Contains(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.VersionIntolerance);
+        var intolerance = Assert.Single(r.Profile.Behaviours, b => b.Kind == BehaviourKind.VersionIntolerance);
+        // It points to its evidence: the first hello (refused with protocol_version) and the hello TLS 1.0 answered.
+        var (refused, answered) = (r.Attempts.Single(a => a.Id == intolerance.AttemptIds[0]), r.Attempts.Single(a => a.Id == intolerance.AttemptIds[1]));
+        Assert.Equal((ProbeStep.Versions, "versions: highest"), (refused.Request.Step, refused.Purpose));
+        Assert.Equal(HelloOutcome.Alert, ((HelloResponse)refused.Answer).Outcome);
+        Assert.Equal(TlsVersion.TLSv1_0, ((HelloResponse)answered.Answer).Version);
     }
 
     [Fact]

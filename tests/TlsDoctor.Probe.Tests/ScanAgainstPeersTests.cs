@@ -104,7 +104,7 @@ public sealed class ScanAgainstPeersTests(PeerScans scans) : IClassFixture<PeerS
             Assert.NotNull(hs);
             Assert.True(hs.Completed, $"{v.Name()}: {hs.Stage} {hs.Alert} {hs.Error}");
         }
-        Assert.DoesNotContain(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.HandshakeFailsAfterHello);
+        Assert.DoesNotContain(r.Profile.Behaviours, b => b.Kind == BehaviourKind.HandshakeFailsAfterHello);
         // The budget: iterative removal costs accepted + 1 per version; groups, side checks and full handshakes share the + 3.
         var budget = r.Profile.Protocols.Sum(p => p.CipherSuites.Length + 1) + 3;
         Assert.InRange(r.Handshakes, 1, budget);

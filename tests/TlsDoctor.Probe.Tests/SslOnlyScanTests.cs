@@ -29,7 +29,7 @@ public sealed class SslOnlyScanTests(SslOnlyScan scan) : IClassFixture<SslOnlySc
             Assert.Empty(p.CipherSuites);
         }
         // SSL 3.0 is the device's answer to hellos that offered more, not a version it was tricked into.
-        Assert.DoesNotContain(r.Profile.Behaviours, b => b.Kind == BehaviourKinds.ProtocolViolation);
+        Assert.DoesNotContain(r.Profile.Behaviours, b => b.Kind == BehaviourKind.ProtocolViolation);
     }
 
     [Fact]

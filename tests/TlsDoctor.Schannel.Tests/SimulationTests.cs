@@ -74,7 +74,7 @@ public class SimulationTests
     public void Dh_leading_zero_device_against_2019_fails_one_in_256()
     {
         // 2019 no longer enables DHE_RSA AES-CBC (§3.2), so the device offers the GCM suite that 2019 still has.
-        var device = Device(Old, ["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"], behaviours: new Behaviour(BehaviourKinds.DhLeadingZeroBug, "chosen-secret probe"));
+        var device = Device(Old, ["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "chosen-secret probe"));
         Fails(Outbound(PolicyTests.Policy("2019"), Device(Old, [DheCbc])), FailureReasons.NoCommonCipherSuite, Sides.Server);
         var o = Outbound(PolicyTests.Policy("2019"), device);
         Assert.True(o.Completed);
@@ -96,7 +96,7 @@ public class SimulationTests
     [Fact]
     public void Dh_leading_zero_remedy_disabling_dhe_is_proven()
     {
-        var device = Device(Old, [DheCbc, RsaCbc], behaviours: new Behaviour(BehaviourKinds.DhLeadingZeroBug, "x"));
+        var device = Device(Old, [DheCbc, RsaCbc], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "x"));
         var before = Outbound(PolicyTests.Policy("2016", updates: ["KB4537806"]), device);
         Assert.Equal(FailureReasons.DhLeadingZero, before.Reason);
         var after = Outbound(PolicyTests.Policy("2016", updates: ["KB4537806"], reg: ["dh-disable.reg"]), device);
@@ -107,7 +107,7 @@ public class SimulationTests
     [Fact]
     public void Fake_tls12_device_and_the_product_setting_remedy()
     {
-        var device = Device(Old, [RsaCbc], behaviours: new Behaviour(BehaviourKinds.HandshakeFailsAfterHello, "bad_record_mac after ServerHello", TlsVersion.TLSv1_2));
+        var device = Device(Old, [RsaCbc], behaviours: new Behaviour(BehaviourKind.HandshakeFailsAfterHello, "bad_record_mac after ServerHello", TlsVersion.TLSv1_2));
         var o = Outbound(PolicyTests.Policy("2012r2"), device);
         Fails(o, FailureReasons.HandshakeFailsAfterHello, Sides.Server);
         Assert.Equal(TlsVersion.TLSv1_2, o.Version);

@@ -52,11 +52,11 @@ public static class Negotiator
 
         // Intolerance: the server chokes on the offered maximum instead of negotiating down.
         var intolerant = Norm(server.Behaviours).FirstOrDefault(b =>
-            b.Kind == BehaviourKinds.VersionIntolerance && (b.Version is null || clientMax >= b.Version));
+            b.Kind == BehaviourKind.VersionIntolerance && (b.Version is null || clientMax >= b.Version));
         if (intolerant is not null)
             return Fail(FailureReasons.VersionIntolerance, Sides.Server, AlertDescription.HandshakeFailure, null, null, null,
                 $"The server aborts when a ClientHello offers {clientMax.Name()} instead of answering with a lower version ({intolerant.Detail}).");
-        if (!Norm(client.Extensions).IsEmpty && server.Has(BehaviourKinds.ExtensionIntolerance))
+        if (!Norm(client.Extensions).IsEmpty && server.Has(BehaviourKind.ExtensionIntolerance))
             return Fail(FailureReasons.ExtensionIntolerance, Sides.Server, AlertDescription.HandshakeFailure, null, null, null,
                 "The server aborts on ClientHellos that carry extensions, and this client sends some.");
 
@@ -152,7 +152,7 @@ public static class Negotiator
         problems.AddRange(late);
 
         // Finished.
-        var fake = Norm(server.Behaviours).FirstOrDefault(b => b.Kind == BehaviourKinds.HandshakeFailsAfterHello && (b.Version is null || b.Version == version));
+        var fake = Norm(server.Behaviours).FirstOrDefault(b => b.Kind == BehaviourKind.HandshakeFailsAfterHello && (b.Version is null || b.Version == version));
         if (fake is not null)
         {
             var alert = support.FullHandshake is { Completed: false, Alert: { } seen } ? seen : AlertDescription.BadRecordMac;
@@ -172,7 +172,7 @@ public static class Negotiator
         }
 
         var summary = $"{version.Name()} with {suite.Name}" + (kxBits is { } kb ? $" ({kx.Name()} {kb} bits{(group is null ? "" : ", " + group.Name)})" : "");
-        if (ffdh && version != TlsVersion.TLSv1_3 && client.StripsDhLeadingZero == server.Has(BehaviourKinds.DhLeadingZeroBug))
+        if (ffdh && version != TlsVersion.TLSv1_3 && client.StripsDhLeadingZero == server.Has(BehaviourKind.DhLeadingZeroBug))
         {
             var who = client.StripsDhLeadingZero ? "the server does not strip" : "the client does not strip";
             return new HandshakeOutcome(true, version, suite, kx, kxBits, FailureReasons.DhLeadingZero, Sides.Server,

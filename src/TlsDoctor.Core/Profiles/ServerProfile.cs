@@ -25,7 +25,7 @@ public sealed record ServerProfile(
     public IEnumerable<TlsVersion> SupportedVersions => Protocols.Where(p => p.Supported).Select(p => p.Version);
 
     /// <summary>True when a behaviour of that kind was observed.</summary>
-    public bool Has(string behaviourKind) => Behaviours.Any(b => b.Kind == behaviourKind);
+    public bool Has(BehaviourKind behaviourKind) => Behaviours.Any(b => b.Kind == behaviourKind);
 }
 
 /// <summary>What a server accepts in one protocol version.</summary>
@@ -49,47 +49,20 @@ public sealed record ProtocolSupport(
 public sealed record AcceptedSuite(CipherSuite Suite, int? DhBits = null, int? DhBitsWithFfdhe = null, NamedGroup? Group = null);
 
 /// <summary>The outcome of one complete handshake.</summary>
-/// <param name="Stage">Where it stopped: connect, server-hello, certificate, server-key-exchange, client-key-exchange, finished, or completed.</param>
+/// <param name="Stage">The last stage reached: where it stopped, or <see cref="HandshakeStage.Completed"/>.</param>
 /// <param name="Alert">Alert received from the peer (or raised locally, see <paramref name="AlertSentByUs"/>).</param>
 public sealed record HandshakeCheck(
     bool Completed,
-    string Stage,
+    HandshakeStage Stage,
     AlertDescription? Alert,
     bool AlertSentByUs = false,
     string? CipherSuite = null,
     int? DhBits = null,
     string? Error = null);
 
-/// <summary>An observed quirk of a peer, with the kind from <see cref="BehaviourKinds"/> and human-readable detail.</summary>
-public sealed record Behaviour(string Kind, string Detail, TlsVersion? Version = null);
-
-/// <summary>Stable identifiers of behaviours; JSON and findings depend on them.</summary>
-public static class BehaviourKinds
+/// <summary>An observed quirk of a peer: its kind and human-readable detail.</summary>
+public sealed record Behaviour(BehaviourKind Kind, string Detail, TlsVersion? Version = null)
 {
-    /// <summary>Server answered a higher version's hello with an abort instead of a downgrade.</summary>
-    public const string VersionIntolerance = "version-intolerance";
-    /// <summary>Server accepts a version in ServerHello then fails the handshake (bad_record_mac / decrypt_error).</summary>
-    public const string HandshakeFailsAfterHello = "handshake-fails-after-hello";
-    /// <summary>Server rejects hellos with extensions but accepts them without.</summary>
-    public const string ExtensionIntolerance = "extension-intolerance";
-    /// <summary>Server rejects ClientHellos above a size; detail names the size that worked.</summary>
-    public const string ClientHelloSizeLimit = "client-hello-size-limit";
-    /// <summary>Server does not strip leading zeros of the DH shared secret (RFC 5246 §8.1.2).</summary>
-    public const string DhLeadingZeroBug = "dh-leading-zero-bug";
-    /// <summary>A DHE handshake failed at Finished once and completed on retry: the random face of the leading-zero bug.</summary>
-    public const string DhLeadingZeroSuspected = "dh-leading-zero-suspected";
-    /// <summary>Server honours TLS_FALLBACK_SCSV (RFC 7507).</summary>
-    public const string FallbackScsv = "fallback-scsv";
-    /// <summary>Server ignores TLS_FALLBACK_SCSV on a downgraded hello.</summary>
-    public const string NoFallbackScsv = "no-fallback-scsv";
-    /// <summary>Server supports secure renegotiation (RFC 5746).</summary>
-    public const string SecureRenegotiation = "secure-renegotiation";
-    /// <summary>Server lacks RFC 5746 support.</summary>
-    public const string NoSecureRenegotiation = "no-secure-renegotiation";
-    /// <summary>Server chose a suite or version the client never offered.</summary>
-    public const string ProtocolViolation = "protocol-violation";
-    /// <summary>Server uses a different DH group when FFDHE groups are offered.</summary>
-    public const string FfdheChangesDhGroup = "ffdhe-changes-dh-group";
-    /// <summary>Server ignores the first byte of suite codes (matches only the low byte).</summary>
-    public const string IgnoresSuiteHighByte = "ignores-suite-high-byte";
+    /// <summary>The probe connections (scan attempt ids) that show it; empty when it was not observed by a probe.</summary>
+    public ImmutableArray<int> AttemptIds { get; init; } = [];
 }

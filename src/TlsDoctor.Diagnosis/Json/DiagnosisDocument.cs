@@ -43,7 +43,7 @@ public sealed record DirectionJson(string Direction, string Target, string Clien
 public sealed record LeadingZeroJson(string Target, string Verdict, ImmutableArray<LeadingZeroHandshakeJson> Handshakes, int? StressHandshakes, int? StressFailures);
 
 public sealed record LeadingZeroHandshakeJson(string Mode, bool Completed, string Stage, string? Alert, bool AlertFromServer, string? Version,
-    string? CipherSuite, int? DhBits, bool SharedSecretHadLeadingZero, bool ClientPublicHadLeadingZero, string Reason);
+    string? CipherSuite, int? DhBits, bool SharedSecretHadLeadingZero, bool ClientPublicHadLeadingZero, string Reason, int? AttemptId);
 
 /// <summary>Source-generated serializer settings: camelCase, indented, nulls kept.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
@@ -60,8 +60,8 @@ public static class DiagnosisJson
         [.. r.Probes.Select(p => new ProbeJson(p.Role, p.Target, p.Reachable, p.Error, [.. p.Versions.Select(v => v.Name())], p.Handshakes, p.ElapsedMs))],
         [.. r.Outcomes.Select(o => new DirectionJson(o.Direction, o.Target, o.ClientName, o.ServerName, ToJson(o.Outcome)))],
         [.. r.LeadingZero.Select(l => new LeadingZeroJson(l.Target, l.Verdict, [.. l.Handshakes.Select(h => new LeadingZeroHandshakeJson(
-            h.Mode, h.Completed, h.Stage, h.Alert?.Name(), h.AlertFromServer, h.Version?.Name(), h.CipherSuite, h.DhBits,
-            h.SharedSecretHadLeadingZero, h.ClientPublicHadLeadingZero, h.Reason))], l.StressHandshakes, l.StressFailures))],
+            h.Mode, h.Completed, h.Stage.Name(), h.Alert?.Name(), h.AlertFromServer, h.Version?.Name(), h.CipherSuite, h.DhBits,
+            h.SharedSecretHadLeadingZero, h.ClientPublicHadLeadingZero, h.Reason, h.AttemptId))], l.StressHandshakes, l.StressFailures))],
         r.Unreachable,
         filesWritten.IsDefault ? [] : filesWritten,
         r.At);

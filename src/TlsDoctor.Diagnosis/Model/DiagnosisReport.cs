@@ -35,11 +35,11 @@ public sealed record LeadingZeroProof(
 
 /// <summary>One handshake of the leading-zero proof.</summary>
 /// <param name="Mode">force-shared-secret-leading-zero, force-client-public-leading-zero-unpadded, random.</param>
-/// <param name="Stage">connect, server-hello, server-key-exchange, finished, completed.</param>
+/// <param name="Stage">The last stage reached (connect, server-hello, server-key-exchange, finished, completed).</param>
 public sealed record LeadingZeroHandshake(
     string Mode,
     bool Completed,
-    string Stage,
+    HandshakeStage Stage,
     AlertDescription? Alert,
     bool AlertFromServer,
     TlsVersion? Version,
@@ -47,7 +47,11 @@ public sealed record LeadingZeroHandshake(
     int? DhBits,
     bool SharedSecretHadLeadingZero,
     bool ClientPublicHadLeadingZero,
-    string Reason);
+    string Reason)
+{
+    /// <summary>The handshake's connection number, after the scan's attempts.</summary>
+    public int? AttemptId { get; init; }
+}
 
 /// <summary>The result of `diagnose`: findings with evidence and verified remedies, and what was assumed.</summary>
 /// <param name="Windows">The Windows release and build the policy describes.</param>

@@ -60,7 +60,7 @@ public sealed class Sha512UnpatchedRule : IFindingRule
         var policy = ctx.Windows.Policy;
         var evidence = new List<Evidence>();
         foreach (var c in ctx.Server.Certificates)
-            evidence.Add(Evidence.Probe($"certificate {c.Subject} is signed with {c.SignatureAlgorithm}", ctx.Attempt("full handshake TLSv1.2")));
+            evidence.Add(Evidence.Probe($"certificate {c.Subject} is signed with {c.SignatureAlgorithm}", ctx.CertificateAttemptId(c)));
         evidence.Add(Evidence.Probe($"the service accepts {Observed.Versions(ctx.PeerVersions)}"));
         evidence.Add(Evidence.Policy($"SHA-512 in TLS 1.2: {(policy.Sha512InTls12.Value ? "yes" : "no")} ({policy.Sha512InTls12.Source}); installed updates {(policy.UpdatesKnown ? "given" : "assumed")}: {(policy.Updates.IsEmpty ? "none" : string.Join(", ", policy.Updates))}"));
         evidence.Add(ctx.SimulationEvidence());
@@ -100,7 +100,7 @@ public sealed class UntrustedCertificateRule : IFindingRule
         {
             ctx.ServerCertificateAssumed
                 ? Evidence.Policy("the Terminal Server is assumed to present its default certificate, which is the same in every deployment and not trusted by devices (give --server HOST:PORT to read the real one)")
-                : Evidence.Probe($"the Terminal Server presents {cert?.Subject} (issuer {cert?.Issuer}, SHA-256 {cert?.Sha256})", ctx.Attempt("full handshake")),
+                : Evidence.Probe($"the Terminal Server presents {cert?.Subject} (issuer {cert?.Issuer}, SHA-256 {cert?.Sha256})", ctx.CertificateAttemptId(cert)),
             ctx.Client.TrustedCertificates is { } t ? Evidence.Capture($"the device trusts {t.Length} certificate(s), none of them this one") : Evidence.Capture("the capture does not say which certificates the device trusts"),
         };
         if (failing) evidence.Add(ctx.SimulationEvidence());

@@ -85,9 +85,17 @@ public sealed class DiagnosisContext
         return [.. list];
     }
 
-    /// <summary>The scan attempt whose purpose starts with the text (e.g. "full handshake TLSv1.2").</summary>
-    public int? Attempt(string purposePrefix) =>
-        Scan?.Attempts.FirstOrDefault(a => a.Purpose.StartsWith(purposePrefix, StringComparison.OrdinalIgnoreCase))?.Id;
+    /// <summary>The id of the scan's first attempt of a step (for one version, when given).</summary>
+    public int? AttemptId(ProbeStep step, TlsVersion? version = null) => Scan?.FirstAttempt(step, version)?.Id;
+
+    /// <summary>The id of the attempt whose complete handshake the profile reports for a version.</summary>
+    public int? HandshakeAttemptId(TlsVersion version) => Scan?.HandshakeAttempt(version)?.Id;
+
+    /// <summary>The id of the first attempt that showed a suite accepted in a version.</summary>
+    public int? SuiteAttemptId(TlsVersion version, CipherSuite suite) => Scan?.AttemptAccepting(version, suite.Code)?.Id;
+
+    /// <summary>The id of the first attempt on which the peer sent a certificate.</summary>
+    public int? CertificateAttemptId(CertificateInfo? certificate) => certificate is null ? null : Scan?.AttemptCarrying(certificate)?.Id;
 
     /// <summary>Evidence of the simulated outcome.</summary>
     public Evidence SimulationEvidence() => Evidence.Simulation(

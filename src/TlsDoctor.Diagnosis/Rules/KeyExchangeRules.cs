@@ -16,7 +16,7 @@ internal static class Observed
             var dhe = p.CipherSuites.Where(a => a.Suite.KeyExchange.IsFiniteFieldDh()).ToList();
             if (dhe.Count == 0) continue;
             yield return Evidence.Probe($"{p.Version.Name()}: {string.Join(", ", dhe.Select(a => $"{a.Suite.Name} (DH {a.DhBits?.ToString() ?? "?"}{(a.DhBitsWithFfdhe is { } f ? $", {f} with FFDHE offered" : "")})"))}",
-                ctx.Attempt($"suites {p.Version.Name()}") ?? ctx.Attempt($"versions: {p.Version.Name()}"));
+                ctx.SuiteAttemptId(p.Version, dhe[0].Suite));
         }
     }
 
@@ -27,8 +27,8 @@ internal static class Observed
         if (h is null) return null;
         return Evidence.Probe(h.Completed
             ? $"full {v.Name()} handshake completed with {h.CipherSuite}{(h.DhBits is { } d ? $" (DH {d})" : "")}"
-            : $"full {v.Name()} handshake stopped at {h.Stage}{(h.Alert is { } a ? $", {(h.AlertSentByUs ? "we sent" : "the device sent")} {a.Name()}" : "")}{(h.Error is { } e ? $" ({e})" : "")}",
-            ctx.Attempt($"full handshake {v.Name()}"));
+            : $"full {v.Name()} handshake stopped at {h.Stage.Name()}{(h.Alert is { } a ? $", {(h.AlertSentByUs ? "we sent" : "the device sent")} {a.Name()}" : "")}{(h.Error is { } e ? $" ({e})" : "")}",
+            ctx.HandshakeAttemptId(v));
     }
 
     public static string Versions(IEnumerable<TlsVersion> versions)
@@ -122,7 +122,7 @@ public sealed class BrokenDhRule : IFindingRule
     {
         if (!ctx.Outbound) yield break;
         var proof = ctx.Proof;
-        var deviceBug = proof?.Verdict == LeadingZeroProof.Proven || ctx.Server.Has(BehaviourKinds.DhLeadingZeroBug);
+        var deviceBug = proof?.Verdict == LeadingZeroProof.Proven || ctx.Server.Has(BehaviourKind.DhLeadingZeroBug);
         var intermittent = ctx.Outcome.Reason == FailureReasons.DhLeadingZero;
         var stressFailed = proof?.StressFailures is > 0;
         if (!deviceBug && !intermittent && !stressFailed) yield break;
@@ -133,8 +133,9 @@ public sealed class BrokenDhRule : IFindingRule
         {
             foreach (var h in proof.Handshakes)
                 evidence.Add(Evidence.Probe($"{h.Mode} handshake ({h.Version?.Name() ?? "?"}, {h.CipherSuite ?? "no suite"}, DH {h.DhBits?.ToString() ?? "?"}): " +
-                    (h.Completed ? "completed" : $"stopped at {h.Stage}{(h.Alert is { } a ? $", {(h.AlertFromServer ? "the device sent" : "we sent")} {a.Name()}" : "")}") +
-                    $"; shared secret leading zero: {(h.SharedSecretHadLeadingZero ? "yes" : "no")}, client public leading zero: {(h.ClientPublicHadLeadingZero ? "yes" : "no")}"));
+                    (h.Completed ? "completed" : $"stopped at {h.Stage.Name()}{(h.Alert is { } a ? $", {(h.AlertFromServer ? "the device sent" : "we sent")} {a.Name()}" : "")}") +
+                    $"; shared secret leading zero: {(h.SharedSecretHadLeadingZero ? "yes" : "no")}, client public leading zero: {(h.ClientPublicHadLeadingZero ? "yes" : "no")}",
+                    h.AttemptId));
             if (proof.StressHandshakes is { } n)
                 evidence.Add(Evidence.Probe($"{n} random DHE handshakes: {proof.StressFailures} failed (a broken peer fails about 1 in 256)"));
             evidence.Add(Evidence.Probe(proof.Verdict switch
@@ -142,7 +143,7 @@ public sealed class BrokenDhRule : IFindingRule
                 LeadingZeroProof.Proven => "proof: the handshake fails exactly when the shared secret starts with 0x00 — the device keeps the zero byte that RFC 5246 §8.1.2 says to strip",
                 LeadingZeroProof.Cleared => "proof: the device handles a shared secret with a leading zero correctly",
                 _ => "proof: inconclusive (the forced handshake failed for another reason as well)",
-            }));
+            }, proof.Handshakes.FirstOrDefault()?.AttemptId));
         }
         evidence.Add(Evidence.Policy($"Windows strips the leading zero: {(policy.DhLeadingZeroFixed.Value ? "yes" : "no")} ({policy.DhLeadingZeroFixed.Source})"));
         evidence.Add(ctx.SimulationEvidence());

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using TlsDoctor.Core;
+using TlsDoctor.Probe;
 using TlsDoctor.Schannel.Knowledge;
 using TlsDoctor.Schannel.Policy;
 
@@ -116,10 +117,10 @@ public sealed class Tls12IntoleranceRule : IFindingRule
         var fake = ctx.Outcome.Version;
         var completed = ctx.Server.Protocols.Where(p => p.FullHandshake is { Completed: true }).Select(p => p.Version).ToList();
         if (completed.Count == 0)
-            completed = [.. ctx.Server.SupportedVersions.Where(v => !ctx.Server.Behaviours.Any(b => b.Kind == BehaviourKinds.HandshakeFailsAfterHello && b.Version == v) && v < (fake ?? TlsVersion.TLSv1_3))];
+            completed = [.. ctx.Server.SupportedVersions.Where(v => !ctx.Server.Behaviours.Any(b => b.Kind == BehaviourKind.HandshakeFailsAfterHello && b.Version == v) && v < (fake ?? TlsVersion.TLSv1_3))];
         var evidence = new List<Evidence>();
-        foreach (var b in ctx.Server.Behaviours.Where(b => b.Kind is BehaviourKinds.HandshakeFailsAfterHello or BehaviourKinds.VersionIntolerance))
-            evidence.Add(Evidence.Probe($"{b.Kind}: {b.Detail}", b.Version is { } bv ? ctx.Attempt($"full handshake {bv.Name()}") : null));
+        foreach (var b in ctx.Server.Behaviours.Where(b => b.Kind is BehaviourKind.HandshakeFailsAfterHello or BehaviourKind.VersionIntolerance))
+            evidence.Add(Evidence.Probe($"{b.Kind.Name()}: {b.Detail}", b.AttemptIds.IsDefaultOrEmpty ? null : b.AttemptIds[0]));
         foreach (var p in ctx.Server.Protocols.Where(p => p.FullHandshake is not null))
             if (Observed.FullHandshake(ctx, p.Version) is { } e) evidence.Add(e);
         evidence.Add(Evidence.Policy($"Terminal Server outbound versions: {Observed.Versions(ctx.Windows.Policy.OutboundVersions.Select(v => v.Value))}"));
@@ -150,7 +151,7 @@ public sealed class NoCommonProtocolRule : IFindingRule
         var windows = ctx.Outbound ? policy.OutboundVersions.Select(v => v.Value) : policy.InboundVersions.Select(v => v.Value);
         var evidence = new List<Evidence>
         {
-            ctx.Outbound ? Evidence.Probe($"the device accepts {Observed.Versions(peer)}", ctx.Attempt("versions"))
+            ctx.Outbound ? Evidence.Probe($"the device accepts {Observed.Versions(peer)}", ctx.AttemptId(ProbeStep.Versions))
                          : Evidence.Capture($"the device offers {Observed.Versions(peer)}"),
             Evidence.Policy($"the Terminal Server {(ctx.Outbound ? "offers outbound" : "accepts inbound")}: {Observed.Versions(windows)}"),
         };
@@ -184,7 +185,7 @@ public sealed class Tls13OnlyRule : IFindingRule
         var policy = ctx.Windows.Policy;
         var evidence = new List<Evidence>
         {
-            ctx.Outbound ? Evidence.Probe("the device accepts TLSv1.3 only", ctx.Attempt("versions")) : Evidence.Capture("the device offers TLSv1.3 only"),
+            ctx.Outbound ? Evidence.Probe("the device accepts TLSv1.3 only", ctx.AttemptId(ProbeStep.Versions)) : Evidence.Capture("the device offers TLSv1.3 only"),
             Evidence.Policy($"{policy.Release.Name} does not implement TLS 1.3 (Windows Server 2022 is the first server release with it)"),
             ctx.SimulationEvidence(),
         };
@@ -212,7 +213,7 @@ public sealed class LegacyOnlyRule : IFindingRule
         var sslOnly = peer.All(v => v <= TlsVersion.SSLv3);
         var evidence = new List<Evidence>
         {
-            (ctx.Outbound ? (Func<string, Evidence>)(t => Evidence.Probe(t, ctx.Attempt("versions"))) : Evidence.Capture)(
+            (ctx.Outbound ? (Func<string, Evidence>)(t => Evidence.Probe(t, ctx.AttemptId(ProbeStep.Versions))) : Evidence.Capture)(
                 $"the device speaks {Observed.Versions(peer)} with {string.Join(", ", suites.Select(s => s.Name))}"),
             Evidence.Policy($"the Terminal Server {(ctx.Outbound ? "offers" : "accepts")} {Observed.Versions(ctx.Outbound ? ctx.Windows.Policy.OutboundVersions.Select(v => v.Value) : ctx.Windows.Policy.InboundVersions.Select(v => v.Value))}; strong crypto: {(ctx.Windows.Policy.StrongCrypto.Value ? "on (no RC4)" : "off")}"),
             ctx.SimulationEvidence(),
@@ -243,7 +244,7 @@ public sealed class DotNetNoTls12Rule : IFindingRule
         {
             Evidence.Policy($".NET Framework {p.DotNet.Value.Id()} ({p.DotNet.Source}); SchUseStrongCrypto = {(p.SchUseStrongCrypto.Value ? 1 : 0)} ({p.SchUseStrongCrypto.Source}); SystemDefaultTlsVersions = {(p.SystemDefaultTlsVersions.Value ? 1 : 0)} ({p.SystemDefaultTlsVersions.Source})"),
             Evidence.Policy($"the Terminal Server offers outbound: {Observed.Versions(p.OutboundVersions.Select(v => v.Value))}, although SCHANNEL's client has TLS 1.2 {p.ClientProtocols.First(s => s.Version == TlsVersion.TLSv1_2).State.Name()}"),
-            Evidence.Probe($"the device accepts {Observed.Versions(ctx.PeerVersions)}", ctx.Attempt("versions")),
+            Evidence.Probe($"the device accepts {Observed.Versions(ctx.PeerVersions)}", ctx.AttemptId(ProbeStep.Versions)),
             ctx.SimulationEvidence(),
         };
         var remedies = new List<Remedy>
@@ -278,7 +279,7 @@ public sealed class NoCommonCipherSuiteRule : IFindingRule
             : ctx.Server.For(v ?? TlsVersion.TLSv1_2)?.CipherSuites.Select(a => a.Suite).ToList() ?? [];
         var evidence = new List<Evidence>
         {
-            (ctx.Outbound ? (Func<string, Evidence>)(t => Evidence.Probe(t, ctx.Attempt($"suites {v?.Name()}"))) : Evidence.Capture)(
+            (ctx.Outbound ? (Func<string, Evidence>)(t => Evidence.Probe(t, (v is { } sv ? ctx.AttemptId(ProbeStep.Suites, sv) : null))) : Evidence.Capture)(
                 $"the device {(ctx.Outbound ? "accepts" : "offers")} in {v?.Name()}: {string.Join(", ", peer.Select(s => s.Name))}"),
             Evidence.Policy($"the Terminal Server {(ctx.Outbound ? "offers" : "accepts")} in {v?.Name()}: {string.Join(", ", windows.Select(s => s.Name))}"),
             ctx.SimulationEvidence(),

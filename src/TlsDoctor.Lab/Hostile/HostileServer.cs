@@ -22,6 +22,7 @@ internal static class HostileServer
             case LabProfiles.HostileGarbage:
                 var garbage = RandomNumberGenerator.GetBytes(96);
                 garbage[0] = 0xC7; // never a valid content type (20..24), so no parser can mistake it for a record
+                garbage[2] = 0xC7; // nor for an SSLv2 message: its third byte would be the type (0, 1 or 4 by 3 chances in 256)
                 await SendAsync(socket, garbage, ct).ConfigureAwait(false);
                 await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
                 break;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
@@ -160,7 +159,8 @@ public sealed class ClientHelloListener : IDisposable
         var remoteAddress = remoteEp?.Address.IsIPv4MappedToIPv6 == true ? remoteEp.Address.MapToIPv4() : remoteEp?.Address;
         var remoteText = remoteAddress is null ? "unknown" : new ProbeTarget(remoteAddress.ToString(), remoteEp!.Port).ToString();
         var addressText = remoteAddress?.ToString() ?? "unknown";
-        var read = new ArrayBufferWriter<byte>(1024);
+        var frames = new FrameBuffer(1024);
+        var conn = ProbeConnection.Accepted(client, _options.ReadTimeout, remoteText);
         HelloCapture Done(ClientHelloFacts? hello, string? error, string response, CertificateProbeAttempt? attempt = null)
         {
             var c = new HelloCapture(number, remoteText, started, hello, error)
@@ -181,21 +181,21 @@ public sealed class ClientHelloListener : IDisposable
 
         try
         {
-            var (hello, error, framing) = await ReadHelloAsync(client, read, ct).ConfigureAwait(false);
+            var (hello, error, framing) = await ReadHelloAsync(conn, frames, ct).ConfigureAwait(false);
             if (hello is null)
             {
                 // A TLS-looking client that sent a broken hello gets decode_error, like a real server would send.
                 var answer = "closed";
                 if (framing == RecordFraming.Tls)
                 {
-                    await TrySendAsync(client, AlertWriter.ToRecord(0x0301, AlertLevel.Fatal, Core.AlertDescription.DecodeError), ct).ConfigureAwait(false);
+                    await TrySendAsync(conn, AlertWriter.ToRecord(0x0301, AlertLevel.Fatal, Core.AlertDescription.DecodeError), ct).ConfigureAwait(false);
                     answer = "decode_error alert";
                 }
                 return Done(null, error, answer);
             }
 
             if (!_options.ProbeCertificates)
-                return Done(hello, null, await RefuseAsync(client, hello, ct).ConfigureAwait(false));
+                return Done(hello, null, await RefuseAsync(conn, hello, ct).ConfigureAwait(false));
 
             if (!perDevice.TryGetValue(addressText, out var attempts)) perDevice[addressText] = attempts = [];
             // Certificates this device cannot use at all are settled without spending a connection on them.
@@ -206,17 +206,16 @@ public sealed class ClientHelloListener : IDisposable
                     CertificateVerdict.NotApplicable, null, false, false, null, null, "the device offers no cipher suite or version usable with this certificate"));
             }
             if (attempts.Count >= certs.Length)
-                return Done(hello, null, await RefuseAsync(client, hello, ct).ConfigureAwait(false));
+                return Done(hello, null, await RefuseAsync(conn, hello, ct).ConfigureAwait(false));
 
             var cert = certs[attempts.Count];
-            var attempt = await ServeAsync(client, read.WrittenMemory.ToArray(), cert, number, ct).ConfigureAwait(false);
+            var attempt = await ServeAsync(client, frames.Transcript.ToArray(), cert, number, ct).ConfigureAwait(false);
             attempts.Add(attempt);
             return Done(hello, null, $"certificate {cert.Label}", attempt);
         }
         finally
         {
-            try { client.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
-            client.Dispose();
+            await conn.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -227,7 +226,7 @@ public sealed class ClientHelloListener : IDisposable
         using var reg = ct.Register(() => { try { client.Dispose(); } catch (ObjectDisposedException) { } });
         var attempt = await Task.Factory.StartNew(() =>
         {
-            using var stream = new PrefixedStream(prefix, new NetworkStream(client, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms });
+            using var stream = new ProbeStream(new NetworkStream(client, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms }, prefix);
             return CertificateProbe.Serve(stream, cert, number);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
@@ -235,114 +234,44 @@ public sealed class ClientHelloListener : IDisposable
     }
 
     // A fatal handshake_failure in the record version the client can read; pure SSLv2 clients get an SSLv2 ERROR.
-    private async Task<string> RefuseAsync(Socket client, ClientHelloFacts hello, CancellationToken ct)
+    private static async Task<string> RefuseAsync(ProbeConnection conn, ClientHelloFacts hello, CancellationToken ct)
     {
         if (hello.Format == HelloFormat.Sslv2 && hello.LegacyVersion == 0x0002)
         {
             // MSG-ERROR, NO-CIPHER-ERROR (0x0001), behind a two-byte header of length 3.
-            await TrySendAsync(client, [0x80, 0x03, Sslv2.MsgError, 0x00, 0x01], ct).ConfigureAwait(false);
+            await TrySendAsync(conn, [0x80, 0x03, Sslv2.MsgError, 0x00, 0x01], ct).ConfigureAwait(false);
             return "SSLv2 no-cipher error";
         }
         var version = (ushort)Math.Clamp((int)hello.LegacyVersion, 0x0300, 0x0303);
-        await TrySendAsync(client, AlertWriter.ToRecord(version, AlertLevel.Fatal, Core.AlertDescription.HandshakeFailure), ct).ConfigureAwait(false);
+        await TrySendAsync(conn, AlertWriter.ToRecord(version, AlertLevel.Fatal, Core.AlertDescription.HandshakeFailure), ct).ConfigureAwait(false);
         return "handshake_failure alert";
     }
 
-    private async Task TrySendAsync(Socket client, byte[] data, CancellationToken ct)
+    // The client may have left first: then there is nobody to tell.
+    private static async Task TrySendAsync(ProbeConnection conn, byte[] data, CancellationToken ct)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(_options.ReadTimeout);
-        try { await client.SendAsync(data, SocketFlags.None, cts.Token).ConfigureAwait(false); }
-        catch (SocketException) { /* the client left first: nothing to tell it */ }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+        try { await conn.SendAsync(data, ct).ConfigureAwait(false); }
+        catch (ProbeException) { }
     }
 
-    private async Task<(ClientHelloFacts? Hello, string? Error, RecordFraming Framing)> ReadHelloAsync(Socket client, ArrayBufferWriter<byte> read, CancellationToken ct)
+    private async Task<ClientHelloRead> ReadHelloAsync(ProbeConnection conn, FrameBuffer frames, CancellationToken ct)
     {
-        var framing = RecordFraming.NeedMoreData;
-        var reassembler = new HandshakeReassembler(_options.MaxHelloBytes);
-        var parsed = 0; // bytes of complete records already given to the reassembler
-        ushort? recordVersion = null;
-        while (true)
+        var reading = new ClientHelloReading(_options.MaxHelloBytes);
+        try
         {
-            if (read.WrittenCount > 0)
-            {
-                var data = read.WrittenSpan;
-                framing = TlsRecordReader.PeekFraming(data);
-                switch (framing)
-                {
-                    case RecordFraming.NotTls:
-                        return (null, $"not TLS: the client sent {Describe(data)}", framing);
-                    case RecordFraming.Sslv2:
-                        var s = Sslv2.TryReadRecord(data, out var message, out _, out var e2);
-                        if (s == WireStatus.Malformed) return (null, $"malformed SSLv2 record: {e2}", framing);
-                        if (s == WireStatus.Done)
-                        {
-                            return Sslv2ClientHelloReader.TryRead(message.Span, out var v2, out var e3) == WireStatus.Done
-                                ? (ClientHelloFacts.FromSslv2(v2), null, framing)
-                                : (null, $"malformed SSLv2 CLIENT-HELLO: {e3}", framing);
-                        }
-                        break;
-                    case RecordFraming.Tls:
-                        while (parsed < data.Length)
-                        {
-                            var rs = TlsRecordReader.TryRead(data[parsed..], out var record, out var consumed, out var re);
-                            if (rs == WireStatus.Malformed) return (null, $"malformed TLS record: {re}", framing);
-                            if (rs == WireStatus.NeedMoreData) break;
-                            parsed += consumed;
-                            recordVersion ??= record.Version;
-                            if (record.Type != ContentType.Handshake)
-                                return (null, $"expected a handshake record, got content type {(byte)record.Type} ({record.Type})", framing);
-                            var hs = reassembler.Add(record.Fragment.Span, out var he);
-                            if (hs == WireStatus.Malformed) return (null, $"malformed handshake message: {he}", framing);
-                            if (reassembler.TryTake(out var msg))
-                            {
-                                if (msg.Type != HandshakeType.ClientHello)
-                                    return (null, $"expected ClientHello, got handshake message type {(byte)msg.Type}", framing);
-                                return ClientHelloReader.TryRead(msg.Body.Span, out var hello, out var ce) == WireStatus.Done
-                                    ? (ClientHelloFacts.FromTls(hello, recordVersion.Value), null, framing)
-                                    : (null, $"malformed ClientHello: {ce}", framing);
-                            }
-                        }
-                        break;
-                }
-            }
-            if (read.WrittenCount >= _options.MaxHelloBytes)
-                return (null, $"no complete ClientHello within {_options.MaxHelloBytes} bytes", framing);
-
-            var buffer = read.GetMemory(4096);
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            cts.CancelAfter(_options.ReadTimeout);
-            int n;
-            try
-            {
-                n = await client.ReceiveAsync(buffer, SocketFlags.None, cts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return (null, $"no complete ClientHello within {_options.ReadTimeout.TotalSeconds:0.#} s ({read.WrittenCount} byte(s) received)", framing);
-            }
-            catch (SocketException e)
-            {
-                return (null, $"connection failed after {read.WrittenCount} byte(s): {e.Message}", framing);
-            }
-            if (n == 0) return (null, $"the client closed the connection after {read.WrittenCount} byte(s), before a complete ClientHello", framing);
-            read.Advance(n);
+            var (hello, closed) = await conn.ReadFramesAsync(frames, reading.TryComplete, ct).ConfigureAwait(false);
+            return closed
+                ? new(null, $"the client closed the connection after {frames.Received} byte(s), before a complete ClientHello", frames.Framing)
+                : hello!;
         }
-    }
-
-    private static string Describe(ReadOnlySpan<byte> data)
-    {
-        var head = data[..Math.Min(8, data.Length)];
-        var printable = head.ToArray().All(b => b is >= 0x20 and < 0x7F or (byte)'\r' or (byte)'\n');
-        var hex = Convert.ToHexString(head);
-        if (printable)
+        catch (ProbeException e) when (e.Kind == ProbeErrorKind.ReadTimeout)
         {
-            var text = System.Text.Encoding.ASCII.GetString(head).TrimEnd();
-            var http = text.StartsWith("GET ", StringComparison.Ordinal) || text.StartsWith("POST ", StringComparison.Ordinal) || text.StartsWith("HEAD ", StringComparison.Ordinal);
-            return $"\"{text}\" (0x{hex}){(http ? ": plain HTTP on a TLS port" : "")}";
+            return new(null, $"no complete ClientHello within {_options.ReadTimeout.TotalSeconds:0.#} s ({frames.Received} byte(s) received)", frames.Framing);
         }
-        return $"0x{hex}…";
+        catch (ProbeException e)
+        {
+            return new(null, $"connection failed after {frames.Received} byte(s): {e.InnerException?.Message ?? e.Message}", frames.Framing);
+        }
     }
 
     public void Dispose() => _socket.Dispose();

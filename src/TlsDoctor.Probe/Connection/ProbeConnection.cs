@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using TlsDoctor.Wire;
 
 namespace TlsDoctor.Probe;
 
@@ -15,6 +16,13 @@ public sealed class ProbeConnection : IAsyncDisposable
         _socket = socket;
         _readTimeout = readTimeout;
         _target = target;
+    }
+
+    /// <summary>Wraps a connection a listener accepted: the same timed reads and error kinds as an outgoing probe.</summary>
+    public static ProbeConnection Accepted(Socket socket, TimeSpan readTimeout, string peer)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        return new ProbeConnection(socket, readTimeout, peer);
     }
 
     /// <summary>The connected socket, for stacks that need a stream (full handshakes).</summary>
@@ -102,6 +110,24 @@ public sealed class ProbeConnection : IAsyncDisposable
             throw new ProbeException(ProbeErrorKind.ReadTimeout, $"{_target}: no answer within {_readTimeout.TotalSeconds:0.#} s");
         }
         catch (SocketException e) { throw ProbeException.FromSocket(e, false, _target); }
+    }
+
+    /// <summary>
+    /// Reads into <paramref name="frames"/> until <paramref name="complete"/> finds an answer in them; Closed is true when
+    /// the peer closed first. Read timeouts and resets surface as <see cref="ProbeException"/>.
+    /// </summary>
+    public async Task<(T? Answer, bool Closed)> ReadFramesAsync<T>(FrameBuffer frames, Func<FrameBuffer, T?> complete, CancellationToken ct)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentNullException.ThrowIfNull(complete);
+        while (true)
+        {
+            if (complete(frames) is { } answer) return (answer, false);
+            var n = await ReadAsync(frames.GetMemory(4096), ct).ConfigureAwait(false);
+            if (n == 0) return (null, true);
+            frames.Advance(n);
+        }
     }
 
     public ValueTask DisposeAsync()

@@ -19,32 +19,18 @@ public sealed record FullHandshakeResult(
     TlsVersion? Version,
     ushort? CipherSuite,
     int? DhBits,
-    ImmutableArray<byte[]> Certificates)
-{
-    /// <summary>Why the connection gave no TLS answer (refused, timed out, reset…); null when the peer answered.</summary>
-    public ProbeErrorKind? Failure { get; init; }
-}
+    ImmutableArray<byte[]> Certificates) : ProbeAnswer;
 
 /// <summary>Completes a real handshake with BouncyCastle, opened up for legacy versions and small DH groups.</summary>
 /// <remarks>Raw hellos stop at ServerHelloDone and cannot see a device that accepts TLS 1.2 and then fails the
 /// Finished exchange with bad_record_mac; only a full handshake shows that.</remarks>
 public static class FullHandshakeProbe
 {
-    /// <summary>Stages reported in <see cref="HandshakeCheck.Stage"/>.</summary>
-    public static class Stages
-    {
-        public const string Connect = "connect";
-        public const string ServerHello = "server-hello";
-        public const string Certificate = "certificate";
-        public const string KeyExchange = "server-key-exchange";
-        public const string Finished = "finished";
-        public const string Completed = "completed";
-    }
-
     /// <summary>Offers <paramref name="version"/> only and the given suites (those BouncyCastle implements), and reports how far it got.</summary>
-    public static async Task<FullHandshakeResult> RunAsync(
+    public static async Task<(FullHandshakeResult Result, Transcript Transcript)> RunAsync(
         ProbeTarget target, TlsVersion version, IReadOnlyList<ushort> suites, ProbeOptions options, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ProbeConnection conn;
         try
         {
@@ -52,7 +38,8 @@ public static class FullHandshakeProbe
         }
         catch (ProbeException e)
         {
-            return new(new HandshakeCheck(false, Stages.Connect, null, Error: e.Message), null, null, null, []) { Failure = e.Kind };
+            return (new(new HandshakeCheck(false, HandshakeStage.Connect, null, Error: e.Message), null, null, null, []) { Failure = e.Kind },
+                Transcript.Empty with { EndedBy = e.Kind, EndMessage = e.Message });
         }
 
         await using (conn.ConfigureAwait(false))
@@ -60,57 +47,19 @@ public static class FullHandshakeProbe
             var crypto = new ProbeCrypto(new SecureRandom());
             var client = new ProbeClient(crypto, version, suites, options.ServerName ?? (target.IsAddress ? null : target.Host));
             if (client.OfferedSuites.Length == 0)
-                return new(new HandshakeCheck(false, Stages.Connect, null, Error: "no offered suite is implemented by the handshake engine"), null, null, null, []);
+                return (new(new HandshakeCheck(false, HandshakeStage.Connect, null, Error: "no offered suite is implemented by the handshake engine"), null, null, null, []),
+                    Transcript.Empty);
 
             var socket = conn.Socket;
             socket.ReceiveTimeout = (int)options.ReadTimeout.TotalMilliseconds;
             socket.SendTimeout = (int)options.ReadTimeout.TotalMilliseconds;
-            using var stream = new NetworkStream(socket, ownsSocket: false);
-            var protocol = new TlsClientProtocol(stream);
+            using var stream = new ProbeStream(new NetworkStream(socket, ownsSocket: false));
             // BouncyCastle's blocking API has no token; closing the socket is what unblocks it on Ctrl+C.
             using var reg = ct.Register(() => { try { socket.Close(0); } catch (ObjectDisposedException) { } });
-            string? error = null;
-            ProbeErrorKind? failure = null;
-            try
-            {
-                await Task.Run(() => WithFastRsa(() => protocol.Connect(client)), CancellationToken.None).ConfigureAwait(false);
-                client.Stage = Stages.Completed;
-                try { protocol.Close(); } catch (IOException) { /* the peer may already be gone */ }
-            }
-            catch (TlsFatalAlertReceived e)
-            {
-                client.ReceivedAlert ??= (Core.AlertDescription)e.AlertDescription;
-            }
-            catch (TlsFatalAlert e)
-            {
-                if (client.RaisedAlert is null) client.RaisedAlert = (Core.AlertDescription)e.AlertDescription;
-                error = e.Message;
-            }
-            catch (IOException e)
-            {
-                var socketError = (e.InnerException as SocketException)?.SocketErrorCode;
-                error = socketError == SocketError.TimedOut
-                    ? $"no answer within {options.ReadTimeout.TotalSeconds:0.#} s"
-                    : e.InnerException?.Message ?? e.Message;
-                var closed = e.Message.Contains("end of stream", StringComparison.OrdinalIgnoreCase) || e is EndOfStreamException;
-                if (closed) error = "connection closed by peer";
-                // Only a peer that never answered counts as silent; one that sent its ServerHello first did answer.
-                if (client.Stage == Stages.Connect)
-                    failure = socketError switch
-                    {
-                        SocketError.TimedOut => ProbeErrorKind.ReadTimeout,
-                        SocketError.ConnectionReset or SocketError.ConnectionAborted => ProbeErrorKind.Reset,
-                        _ when closed => ProbeErrorKind.Closed,
-                        _ => null,
-                    };
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException or ArgumentException)
-            {
-                error = e.Message;
-            }
+            var (error, failure) = await ConnectAsync(new TlsClientProtocol(stream), client, options).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
 
-            var completed = client.Stage == Stages.Completed;
+            var completed = client.Stage == HandshakeStage.Completed;
             var alert = client.ReceivedAlert ?? client.RaisedAlert;
             var check = new HandshakeCheck(
                 completed,
@@ -120,7 +69,53 @@ public static class FullHandshakeProbe
                 CipherSuite: client.SelectedSuite is { } s ? CipherSuites.Get(s).Name : null,
                 DhBits: client.DhBits,
                 Error: completed ? null : error);
-            return new(check, client.ServerVersion, client.SelectedSuite, client.DhBits, client.Certificates) { Failure = failure };
+            return (new(check, client.ServerVersion, client.SelectedSuite, client.DhBits, client.Certificates) { Failure = failure },
+                stream.Transcript(failure, failure is null ? null : error));
+        }
+    }
+
+    // Drives BouncyCastle's blocking handshake on a pool thread; returns the error text and, for a peer that never
+    // answered, why it stayed silent.
+    private static async Task<(string? Error, ProbeErrorKind? Failure)> ConnectAsync(TlsClientProtocol protocol, ProbeClient client, ProbeOptions options)
+    {
+        try
+        {
+            await Task.Run(() => WithFastRsa(() => protocol.Connect(client)), CancellationToken.None).ConfigureAwait(false);
+            client.Stage = HandshakeStage.Completed;
+            try { protocol.Close(); } catch (IOException) { /* the peer may already be gone */ }
+            return (null, null);
+        }
+        catch (TlsFatalAlertReceived e)
+        {
+            client.ReceivedAlert ??= (Core.AlertDescription)e.AlertDescription;
+            return (null, null);
+        }
+        catch (TlsFatalAlert e)
+        {
+            if (client.RaisedAlert is null) client.RaisedAlert = (Core.AlertDescription)e.AlertDescription;
+            return (e.Message, null);
+        }
+        catch (IOException e)
+        {
+            var socketError = (e.InnerException as SocketException)?.SocketErrorCode;
+            var error = socketError == SocketError.TimedOut
+                ? $"no answer within {options.ReadTimeout.TotalSeconds:0.#} s"
+                : e.InnerException?.Message ?? e.Message;
+            var closed = e.Message.Contains("end of stream", StringComparison.OrdinalIgnoreCase) || e is EndOfStreamException;
+            if (closed) error = "connection closed by peer";
+            // Only a peer that never answered counts as silent; one that sent its ServerHello first did answer.
+            if (client.Stage != HandshakeStage.Connect) return (error, null);
+            return (error, socketError switch
+            {
+                SocketError.TimedOut => ProbeErrorKind.ReadTimeout,
+                SocketError.ConnectionReset or SocketError.ConnectionAborted => ProbeErrorKind.Reset,
+                _ when closed => ProbeErrorKind.Closed,
+                _ => null,
+            });
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException or ArgumentException)
+        {
+            return (e.Message, null);
         }
     }
 
@@ -204,7 +199,7 @@ public static class FullHandshakeProbe
         }
 
         public int[] OfferedSuites { get; }
-        public string Stage { get; set; } = Stages.Connect;
+        public HandshakeStage Stage { get; set; } = HandshakeStage.Connect;
         public Core.AlertDescription? ReceivedAlert { get; set; }
         public Core.AlertDescription? RaisedAlert { get; set; }
         public TlsVersion? ServerVersion { get; private set; }
@@ -231,7 +226,7 @@ public static class FullHandshakeProbe
         {
             base.NotifyServerVersion(serverVersion);
             ServerVersion = (TlsVersion)(ushort)((serverVersion.MajorVersion << 8) | serverVersion.MinorVersion);
-            Stage = Stages.ServerHello;
+            Stage = HandshakeStage.ServerHello;
         }
 
         public override void NotifySelectedCipherSuite(int selectedCipherSuite)
@@ -243,7 +238,7 @@ public static class FullHandshakeProbe
         // Called when ServerHelloDone arrives, just before the client's key exchange and Finished go out.
         public override IList<SupplementalDataEntry>? GetClientSupplementalData()
         {
-            Stage = Stages.Finished;
+            Stage = HandshakeStage.Finished;
             return base.GetClientSupplementalData();
         }
 
@@ -264,7 +259,7 @@ public static class FullHandshakeProbe
         public bool Accept(Org.BouncyCastle.Tls.Crypto.DHGroup dhGroup)
         {
             client.DhBits = dhGroup.P.BitLength;
-            client.Stage = Stages.KeyExchange;
+            client.Stage = HandshakeStage.ServerKeyExchange;
             return dhGroup.P.BitLength >= 256;
         }
     }
@@ -277,7 +272,7 @@ public static class FullHandshakeProbe
             var list = ImmutableArray.CreateBuilder<byte[]>(chain.Length);
             for (var i = 0; i < chain.Length; i++) list.Add(chain.GetCertificateAt(i).GetEncoded());
             client.Certificates = list.ToImmutable();
-            client.Stage = Stages.Certificate;
+            client.Stage = HandshakeStage.Certificate;
         }
 
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest) => null;

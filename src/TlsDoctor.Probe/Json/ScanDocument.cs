@@ -53,7 +53,8 @@ public sealed record CertificateJson(
     string? Der = null);
 
 /// <summary>An observed behaviour as JSON.</summary>
-public sealed record BehaviourJson(string Kind, string Detail, string? Version = null);
+/// <param name="AttemptIds">The connections (attempt ids) that show it; older files have none.</param>
+public sealed record BehaviourJson(string Kind, string Detail, string? Version = null, ImmutableArray<int>? AttemptIds = null);
 
 /// <summary>One connection of the scan as JSON.</summary>
 /// <param name="Failure">Why the connection gave no TLS answer (refused, connect-timeout, read-timeout, closed, reset…); null when the peer answered.</param>
@@ -84,7 +85,7 @@ public static class ScanJsonMapper
         [.. p.Protocols.Select(ToJson)],
         [.. p.Groups.Select(g => g.Name)],
         [.. p.Certificates.Select(ToJson)],
-        [.. p.Behaviours.Select(b => new BehaviourJson(b.Kind, b.Detail, b.Version?.Name()))],
+        [.. p.Behaviours.Select(b => new BehaviourJson(b.Kind.Name(), b.Detail, b.Version?.Name(), b.AttemptIds))],
         handshakes, elapsedMs, attempts);
 
     public static ProtocolJson ToJson(ProtocolSupport p) => new(
@@ -93,7 +94,7 @@ public static class ScanJsonMapper
             s.Suite.Name,
             s.Suite.Hex,
             s.Suite.KeyExchange.Name(), s.DhBits, s.DhBitsWithFfdhe, s.Group?.Name))],
-        p.FullHandshake is { } h ? new HandshakeJson(h.Completed, h.Stage, h.Alert?.Name(), h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error) : null);
+        p.FullHandshake is { } h ? new HandshakeJson(h.Completed, h.Stage.Name(), h.Alert?.Name(), h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error) : null);
 
     /// <summary>The JSON spelling of a failure kind: ReadTimeout → "read-timeout".</summary>
     public static string? FailureName(ProbeErrorKind? kind) => kind switch
@@ -138,7 +139,7 @@ public static class ScanJsonMapper
                 suites.Add(new AcceptedSuite(suite, cs.DhBits, cs.DhBitsWithFfdhe, group));
             }
             HandshakeCheck? hs = p.FullHandshake is { } h
-                ? new HandshakeCheck(h.Completed, h.Stage, AlertNames.TryParse(h.Alert, out var a) ? a : null, h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error)
+                ? new HandshakeCheck(h.Completed, HandshakeStages.TryParse(h.Stage, out var stage) ? stage : throw new FormatException($"unknown handshake stage '{h.Stage}'"), AlertNames.TryParse(h.Alert, out var a) ? a : null, h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error)
                 : null;
             protocols.Add(new ProtocolSupport(v, p.Supported, p.ServerOrder, suites.ToImmutable(), hs));
         }
@@ -156,7 +157,10 @@ public static class ScanJsonMapper
                 c.SubjectAlternativeNames.IsDefault ? [] : c.SubjectAlternativeNames, c.SelfSigned, c.Sha256, ""));
         }
         var behaviours = (s.Behaviours.IsDefault ? [] : s.Behaviours)
-            .Select(b => new Behaviour(b.Kind, b.Detail, TlsVersions.TryParse(b.Version, out var bv) ? bv : null));
+            .Select(b => new Behaviour(BehaviourKinds.TryParse(b.Kind, out var kind) ? kind : throw new FormatException($"unknown behaviour kind '{b.Kind}'"), b.Detail, TlsVersions.TryParse(b.Version, out var bv) ? bv : null)
+            {
+                AttemptIds = b.AttemptIds ?? [],
+            });
         return new ServerProfile(protocols.ToImmutable(), [.. groups], [], certs.ToImmutable(), [.. behaviours]);
     }
 

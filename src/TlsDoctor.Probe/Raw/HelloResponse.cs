@@ -47,8 +47,7 @@ public sealed record HelloResponse(
     TlsAlert? Alert = null,
     TlsAlert? AlertAfterHello = null,
     bool SawServerHelloDone = false,
-    string? Error = null,
-    ProbeErrorKind? ErrorKind = null)
+    string? Error = null) : ProbeAnswer
 {
     /// <summary>True when the server accepted the hello (ServerHello or HelloRetryRequest).</summary>
     public bool Accepted => Outcome == HelloOutcome.ServerHello;
@@ -65,6 +64,6 @@ public sealed record HelloResponse(
             ProbeErrorKind.Malformed => HelloOutcome.Malformed,
             _ => HelloOutcome.Timeout,
         },
-        Error: e.Message,
-        ErrorKind: e.Kind);
+        Error: e.Message)
+    { Failure = e.Kind };
 }

@@ -152,9 +152,9 @@ public sealed record SchannelPolicy
             : ProtocolSupport.NotSupported(v)).ToImmutableArray();
         var behaviours = ImmutableArray.CreateBuilder<Behaviour>();
         if (!DhLeadingZeroFixed.Value)
-            behaviours.Add(new Behaviour(BehaviourKinds.DhLeadingZeroBug,
+            behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
                 $"{Release.Name} without the leading-zero update handles a DH secret with a leading zero differently from other stacks [S33][S34]"));
-        behaviours.Add(new Behaviour(BehaviourKinds.SecureRenegotiation, "SCHANNEL implements RFC 5746"));
+        behaviours.Add(new Behaviour(BehaviourKind.SecureRenegotiation, "SCHANNEL implements RFC 5746"));
         return new ServerProfile(protocols, [.. Groups.Select(g => g.Value)], SignatureSchemes,
             certificate is null ? [] : [certificate], behaviours.ToImmutable());
     }

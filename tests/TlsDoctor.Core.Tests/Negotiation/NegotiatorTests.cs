@@ -83,7 +83,7 @@ public class NegotiatorTests
     [Fact]
     public void Dh_leading_zero_bug_fails_about_one_in_256()
     {
-        var server = Server(T10to12, [DheAes256], behaviours: new Behaviour(BehaviourKinds.DhLeadingZeroBug, "proven by a chosen secret"));
+        var server = Server(T10to12, [DheAes256], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "proven by a chosen secret"));
         var o = Negotiator.Simulate(Client(T10to12, [DheAes256]), server);
         Assert.True(o.Completed);
         Assert.Equal(FailureReasons.DhLeadingZero, o.Reason);
@@ -96,7 +96,7 @@ public class NegotiatorTests
     [Fact]
     public void Dh_leading_zero_does_not_matter_when_ecdhe_is_chosen()
     {
-        var server = Server(T10to12, [EcdheGcm, DheAes256], behaviours: new Behaviour(BehaviourKinds.DhLeadingZeroBug, "x"));
+        var server = Server(T10to12, [EcdheGcm, DheAes256], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "x"));
         var o = Negotiator.Simulate(Client(T10to12, [EcdheGcm, DheAes256]), server);
         Assert.True(o.Healthy, o.Explanation);
         Assert.Equal(KeyExchange.ECDHE, o.KeyExchange);
@@ -108,7 +108,7 @@ public class NegotiatorTests
         var buggyClient = Client(T10to12, [DheAes256]) with { StripsDhLeadingZero = false };
         var correct = Negotiator.Simulate(buggyClient, Server(T10to12, [DheAes256]));
         Assert.Equal(FailureReasons.DhLeadingZero, correct.Reason);
-        var same = Negotiator.Simulate(buggyClient, Server(T10to12, [DheAes256], behaviours: new Behaviour(BehaviourKinds.DhLeadingZeroBug, "x")));
+        var same = Negotiator.Simulate(buggyClient, Server(T10to12, [DheAes256], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "x")));
         Assert.True(same.Healthy, same.Explanation);
     }
 
@@ -116,7 +116,7 @@ public class NegotiatorTests
     [Fact]
     public void Fake_tls12_fails_after_hello_with_bad_record_mac()
     {
-        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKinds.HandshakeFailsAfterHello, "Finished fails", TlsVersion.TLSv1_2));
+        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKind.HandshakeFailsAfterHello, "Finished fails", TlsVersion.TLSv1_2));
         var o = Negotiator.Simulate(Client(T10to12, [RsaAes128]), server);
         AssertFailure(o, FailureReasons.HandshakeFailsAfterHello, Sides.Server);
         Assert.Equal(AlertDescription.BadRecordMac, o.Alert);
@@ -126,7 +126,7 @@ public class NegotiatorTests
     [Fact]
     public void Fake_tls12_is_avoided_by_limiting_the_client_to_tls11()
     {
-        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKinds.HandshakeFailsAfterHello, "Finished fails", TlsVersion.TLSv1_2));
+        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKind.HandshakeFailsAfterHello, "Finished fails", TlsVersion.TLSv1_2));
         var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_0, TlsVersion.TLSv1_1], [RsaAes128]), server);
         Assert.True(o.Healthy, o.Explanation);
         Assert.Equal(TlsVersion.TLSv1_1, o.Version);
@@ -257,7 +257,7 @@ public class NegotiatorTests
     [Fact]
     public void Version_intolerant_server_aborts_on_a_tls12_hello()
     {
-        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKinds.VersionIntolerance, "resets on 1.2 hello", TlsVersion.TLSv1_2));
+        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKind.VersionIntolerance, "resets on 1.2 hello", TlsVersion.TLSv1_2));
         AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server), FailureReasons.VersionIntolerance, Sides.Server);
         Assert.True(Negotiator.Simulate(Client([TlsVersion.TLSv1_0], [RsaAes128]), server).Healthy);
     }
@@ -265,7 +265,7 @@ public class NegotiatorTests
     [Fact]
     public void Extension_intolerant_server_aborts()
     {
-        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKinds.ExtensionIntolerance, "x"));
+        var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKind.ExtensionIntolerance, "x"));
         AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server), FailureReasons.ExtensionIntolerance, Sides.Server);
     }
 

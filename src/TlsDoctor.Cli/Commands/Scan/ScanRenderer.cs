@@ -64,7 +64,7 @@ public static class ScanRenderer
         }
 
         foreach (var b in r.Profile.Behaviours)
-            console.MarkupLineInterpolated($"[bold]{b.Kind}[/]{(b.Version is { } v ? $" ({v.Name()})" : "")}: {b.Detail}");
+            console.MarkupLineInterpolated($"[bold]{b.Kind.Name()}[/]{(b.Version is { } v ? $" ({v.Name()})" : "")}: {b.Detail}");
 
         if (verbose)
         {
@@ -81,7 +81,7 @@ public static class ScanRenderer
     {
         null => new Text(""),
         { Completed: true } => new Markup($"[green]completed[/] {Markup.Escape(h.CipherSuite ?? "")}"),
-        _ => new Markup($"[red]failed at {Markup.Escape(h.Stage)}[/]{(h.Alert is { } a ? $" ({(h.AlertSentByUs ? "sent" : "received")} {a.Name()})" : "")}{(h.Error is { } e && h.Alert is null ? " " + Markup.Escape(e) : "")}"),
+        _ => new Markup($"[red]failed at {h.Stage.Name()}[/]{(h.Alert is { } a ? $" ({(h.AlertSentByUs ? "sent" : "received")} {a.Name()})" : "")}{(h.Error is { } e && h.Alert is null ? " " + Markup.Escape(e) : "")}"),
     };
 
     private static bool Weak(CipherSuite s) =>

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Tls;
@@ -15,49 +14,56 @@ namespace TlsDoctor.Probe.Handshake.LeadingZero;
 /// </summary>
 public static class DhLeadingZeroProbe
 {
-    /// <summary>Runs one handshake at the given version (TLS 1.0–1.2); never throws for network or TLS failures.</summary>
-    public static async Task<LeadingZeroResult> RunAsync(IPEndPoint target, TlsVersion version, LeadingZeroMode mode,
-        TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Runs one handshake at the given version (TLS 1.0–1.2) through the probe's connection policy; never throws for
+    /// network or TLS failures. The whole handshake is bounded by the connect plus the read timeout.
+    /// </summary>
+    public static async Task<(LeadingZeroResult Result, Transcript Transcript)> RunAsync(ProbeTarget target, TlsVersion version, LeadingZeroMode mode,
+        ProbeOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
         if (version is not (TlsVersion.TLSv1_0 or TlsVersion.TLSv1_1 or TlsVersion.TLSv1_2))
             throw new ArgumentOutOfRangeException(nameof(version), "finite-field DHE suites exist in TLS 1.0-1.2 only");
 
         var state = new LeadingZeroState();
-        using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
+        var timeout = options.ConnectTimeout + options.ReadTimeout;
+        ProbeConnection conn;
         try
         {
-            await socket.ConnectAsync(target, cts.Token).ConfigureAwait(false);
+            conn = await ProbeConnection.ConnectAsync(target, options.ConnectTimeout, options.ReadTimeout, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        catch (ProbeException e)
         {
-            ct.ThrowIfCancellationRequested();
-            return Make(state, false, null, false, $"connect failed: {e.Message}");
+            return (Make(state, false, null, false, $"connect failed: {e.Message}") with { Failure = e.Kind },
+                Transcript.Empty with { EndedBy = e.Kind, EndMessage = e.Message });
         }
 
-        // BouncyCastle blocks in socket reads; disposing the socket is what interrupts it on timeout or cancellation.
-        using var reg = cts.Token.Register(() => { try { socket.Dispose(); } catch (ObjectDisposedException) { } });
-        var result = await Task.Factory.StartNew(() => Handshake(socket, version, mode, timeout, state), CancellationToken.None,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
-        ct.ThrowIfCancellationRequested();
-        return result;
+        await using (conn.ConfigureAwait(false))
+        {
+            var socket = conn.Socket;
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(timeout);
+            var ms = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
+            using var stream = new ProbeStream(new NetworkStream(socket, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms });
+            // BouncyCastle blocks in socket reads; closing the socket is what interrupts it on timeout or cancellation.
+            using var reg = cts.Token.Register(() => { try { socket.Close(0); } catch (ObjectDisposedException) { } });
+            var result = await Task.Factory.StartNew(() => Handshake(stream, version, mode, state), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            return (result, stream.Transcript());
+        }
     }
 
-    private static LeadingZeroResult Handshake(Socket socket, TlsVersion version, LeadingZeroMode mode, TimeSpan timeout, LeadingZeroState state)
+    private static LeadingZeroResult Handshake(Stream stream, TlsVersion version, LeadingZeroMode mode, LeadingZeroState state)
     {
-        // The probe never trusts the server's key, so BouncyCastle's Miller-Rabin checks of the RSA modulus
-        // (~80% of a handshake's CPU) are skipped; thread-local, and this is the probe's own thread.
-        Org.BouncyCastle.Utilities.Properties.SetThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0");
         try
         {
-            var ms = (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
-            using var stream = new NetworkStream(socket, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms };
             var crypto = new LeadingZeroCrypto(new SecureRandom(), mode, state);
             var bcVersion = ProtocolVersion.Get(3, (ushort)version & 0xFF);
             var protocol = new TlsClientProtocol(stream);
-            protocol.Connect(new LeadingZeroClient(crypto, bcVersion, state));
+            // The probe never trusts the server's key: the RSA modulus checks are skipped as in every probe handshake.
+            FullHandshakeProbe.WithFastRsa(() => protocol.Connect(new LeadingZeroClient(crypto, bcVersion, state)));
             protocol.Close();
             return Make(state, true, null, false, "handshake completed");
         }
@@ -76,16 +82,12 @@ public static class DhLeadingZeroProbe
             Advance(state);
             return Make(state, false, null, false, $"connection failed: {e.Message}");
         }
-        finally
-        {
-            Org.BouncyCastle.Utilities.Properties.RemoveThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests");
-        }
     }
 
     // Once the client has produced its key share, the only step left is the Finished exchange.
     private static void Advance(LeadingZeroState state)
     {
-        if (state.Stage == LeadingZeroStage.ServerKeyExchange && state.Attempts > 0) state.Stage = LeadingZeroStage.Finished;
+        if (state.Stage == HandshakeStage.ServerKeyExchange && state.Attempts > 0) state.Stage = HandshakeStage.Finished;
     }
 
     private static LeadingZeroResult Make(LeadingZeroState s, bool completed, AlertDescription? alert, bool fromServer, string reason) =>

@@ -1,4 +1,5 @@
 using Org.BouncyCastle.Crypto.Parameters;
+using TlsDoctor.Core;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto;
@@ -12,7 +13,7 @@ namespace TlsDoctor.Probe.Handshake.LeadingZero;
 /// <summary>Shared between the client, its crypto and its DH agreement: what happened in one handshake.</summary>
 internal sealed class LeadingZeroState
 {
-    public LeadingZeroStage Stage { get; set; } = LeadingZeroStage.Connect;
+    public HandshakeStage Stage { get; set; } = HandshakeStage.Connect;
     public int? DhBits { get; set; }
     public bool SharedLeadingZero { get; set; }
     public bool PublicLeadingZero { get; set; }
@@ -45,7 +46,7 @@ internal sealed class LeadingZeroClient(LeadingZeroCrypto crypto, ProtocolVersio
     {
         base.NotifyServerVersion(serverVersion);
         state.Version = (ushort)((serverVersion.MajorVersion << 8) | serverVersion.MinorVersion);
-        state.Stage = LeadingZeroStage.ServerHello;
+        state.Stage = HandshakeStage.ServerHello;
     }
 
     public override void NotifySelectedCipherSuite(int selectedCipherSuite)
@@ -57,7 +58,7 @@ internal sealed class LeadingZeroClient(LeadingZeroCrypto crypto, ProtocolVersio
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        state.Stage = LeadingZeroStage.Completed;
+        state.Stage = HandshakeStage.Completed;
     }
 
     public override TlsAuthentication GetAuthentication() => new AcceptAny();
@@ -75,7 +76,7 @@ internal sealed class LeadingZeroClient(LeadingZeroCrypto crypto, ProtocolVersio
         public bool Accept(DHGroup dhGroup)
         {
             state.DhBits = dhGroup.P.BitLength;
-            state.Stage = LeadingZeroStage.ServerKeyExchange;
+            state.Stage = HandshakeStage.ServerKeyExchange;
             return dhGroup.P.BitLength >= 512;
         }
     }

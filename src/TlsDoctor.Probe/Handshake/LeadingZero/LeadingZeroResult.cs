@@ -13,19 +13,28 @@ public enum LeadingZeroMode
     ForceClientPublicLeadingZeroUnpadded,
 }
 
-/// <summary>How far the probe's handshake got.</summary>
-public enum LeadingZeroStage { Connect, ServerHello, ServerKeyExchange, Finished, Completed }
+/// <summary>JSON spellings of <see cref="LeadingZeroMode"/>.</summary>
+public static class LeadingZeroModes
+{
+    /// <summary>force-shared-secret-leading-zero, force-client-public-leading-zero-unpadded or random.</summary>
+    public static string Name(LeadingZeroMode mode) => mode switch
+    {
+        LeadingZeroMode.ForceSharedSecretLeadingZero => "force-shared-secret-leading-zero",
+        LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded => "force-client-public-leading-zero-unpadded",
+        _ => "random",
+    };
+}
 
 /// <summary>Outcome of one DHE handshake of the leading-zero probe.</summary>
 public sealed record LeadingZeroResult(
     bool Completed,
-    LeadingZeroStage Stage,
+    HandshakeStage Stage,
     AlertDescription? Alert,
     bool AlertFromServer,
     int? DhBits,
     bool SharedSecretHadLeadingZero,
     bool ClientPublicHadLeadingZero,
-    string Reason)
+    string Reason) : ProbeAnswer
 {
     /// <summary>Negotiated version, when a ServerHello arrived.</summary>
     public TlsVersion? Version { get; init; }

@@ -1,0 +1,100 @@
+using TlsDoctor.Core;
+using TlsDoctor.Wire;
+
+namespace TlsDoctor.Probe;
+
+/// <summary>One hello offering every version and suite: the highest version and the server's first choice in it.</summary>
+internal sealed class FirstHelloStep : IScanStep
+{
+    public ProbeRequest? Next(ScanState s) => s.Top is not null ? null
+        : HelloShapes.Hello(s, ProbeStep.Versions, "versions: highest", TlsVersion.TLSv1_3, HelloShape.Full,
+            [.. s[TlsVersion.TLSv1_3].Remaining.Concat(s[TlsVersion.TLSv1_2].Remaining).Concat(s[TlsVersion.TLSv1_0].Remaining).Distinct()]);
+
+    public ScanState Fold(ScanState s, ProbeAttempt attempt)
+    {
+        var r = (HelloResponse)attempt.Answer;
+        s = ScanFold.Hello(s, attempt) with { Top = r };
+        if (r.Outcome == HelloOutcome.Unreachable) return s.Stop(r.Error, unreachable: true);
+        // A peer that answers with non-TLS bytes will not answer anything else with TLS.
+        if (r.Outcome == HelloOutcome.Malformed && !r.Accepted) return s.Stop(r.Error);
+        return r.Silent ? s with { Tolerance = ToleranceProgress.Needed } : s;
+    }
+}
+
+/// <summary>The big hello got no answer at all: try what old stacks choke on, one thing at a time.</summary>
+internal sealed class ToleranceStep : IScanStep
+{
+    public ProbeRequest? Next(ScanState s) => s.Tolerance switch
+    {
+        ToleranceProgress.Needed => Hello(s, "tolerance: short hello", HelloShape.Small),
+        ToleranceProgress.ShortHelloFailed => Hello(s, "tolerance: no extensions", HelloShape.NoExtensions),
+        _ => null,
+    };
+
+    private static HelloRequest Hello(ScanState s, string purpose, HelloShape shape) =>
+        HelloShapes.Hello(s, ProbeStep.Tolerance, purpose, TlsVersion.TLSv1_2, shape, HelloShapes.Chunk(shape, s[TlsVersion.TLSv1_0].Remaining));
+
+    public ScanState Fold(ScanState s, ProbeAttempt attempt)
+    {
+        var request = (HelloRequest)attempt.Request;
+        var r = (HelloResponse)attempt.Answer;
+        s = ScanFold.Hello(s, attempt);
+        if (request.Shape == HelloShape.Small)
+        {
+            if (!r.Accepted) return s with { Tolerance = ToleranceProgress.ShortHelloFailed };
+            return s.AddBehaviour(new Behaviour(BehaviourKind.ClientHelloSizeLimit,
+                    $"no answer to a {s.FullHelloBytes}-byte ClientHello; answers a {s.SmallHelloBytes}-byte one (offers are split into chunks of {HelloShapes.SmallChunk} suites)"),
+                    s.TopAttemptId, attempt.Id)
+                with { Shape = HelloShape.Small, Tolerance = ToleranceProgress.Done };
+        }
+        if (!r.Accepted) return s with { Shape = HelloShape.Full, Tolerance = ToleranceProgress.Done };
+        return s.AddBehaviour(new Behaviour(BehaviourKind.ExtensionIntolerance, "no answer to ClientHellos with extensions; answers one without any"),
+                [s.TopAttemptId, .. s.Attempts.Where(a => a.Request.Step == ProbeStep.Tolerance).Select(a => a.Id)])
+            with { Shape = HelloShape.NoExtensions, Tolerance = ToleranceProgress.Done };
+    }
+}
+
+/// <summary>The versions the first answer did not settle, highest first (each answer may settle more), then SSLv2.</summary>
+internal sealed class VersionStep : IScanStep
+{
+    private static readonly TlsVersion[] Order = [TlsVersion.TLSv1_3, TlsVersion.TLSv1_2, TlsVersion.TLSv1_1, TlsVersion.TLSv1_0, TlsVersion.SSLv3];
+
+    public ProbeRequest? Next(ScanState s)
+    {
+        foreach (var v in Order)
+        {
+            // A server that needs small hellos is not asked about TLS 1.3, whose hello cannot be small.
+            if (s[v].Supported is not null || v == TlsVersion.TLSv1_3 && s.Shape != HelloShape.Full) continue;
+            return HelloShapes.Hello(s, ProbeStep.Versions, $"versions: {v.Name()}", v, s.Shape, HelloShapes.Chunk(s.Shape, s[v].Remaining));
+        }
+        if (s[TlsVersion.SSLv2].Supported is not null) return null;
+        var kinds = Sslv2CipherKinds.All.Select(k => k.Code).ToArray();
+        return new Sslv2HelloRequest([.. kinds], Sslv2.BuildClientHello(kinds, "TlsDoctorSslv2Ch"u8))
+        {
+            Step = ProbeStep.Versions, Version = TlsVersion.SSLv2, Purpose = "versions: SSLv2",
+        };
+    }
+
+    public ScanState Fold(ScanState s, ProbeAttempt attempt)
+    {
+        var r = (HelloResponse)attempt.Answer;
+        if (attempt.Request is not HelloRequest request)
+        {
+            var supported = r.Accepted && r.Version == TlsVersion.SSLv2 && !r.Sslv2CipherKinds.IsDefaultOrEmpty;
+            s = s.With(TlsVersion.SSLv2, x => x with { Supported = supported });
+            return supported ? s.AddCertificates(r.Certificates) with { Sslv2Kinds = r.Sslv2CipherKinds } : s;
+        }
+        var v = request.Max;
+        s = ScanFold.Hello(s, attempt);
+        s = s.With(v, x => x with { Supported = x.Supported ?? false });
+        if (r.Outcome != HelloOutcome.Alert || r.Alert?.Description != AlertDescription.ProtocolVersion || !s.NegotiatesVersions) return s;
+        // RFC 5246 E.1: a server whose lowest version is above client_version answers protocol_version. Only a server
+        // that has shown it negotiates versions correctly is believed: version-intolerant stacks send the same alert
+        // for versions they would accept in a lower hello.
+        var settled = s.Versions.Where(x => x.Version < v && x.Version >= TlsVersion.SSLv3 && x.Supported is null).ToList();
+        if (settled.Count == 0) return s;
+        foreach (var lower in settled) s = s.With(lower with { Supported = false });
+        return s.AmendLastOutcome(
+            $"{attempt.Outcome}: nothing at or below {v.Name()}, so {string.Join(", ", settled.Select(x => x.Version.Name()))} are not supported either");
+    }
+}
