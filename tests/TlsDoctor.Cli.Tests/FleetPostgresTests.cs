@@ -193,7 +193,7 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
                 {
                     ElapsedMs = 0,
                     Handshakes = 0,
-                    Behaviours = [.. p.Behaviours.Where(b => b.Kind != BehaviourKinds.DhLeadingZeroSuspected)],
+                    Behaviours = [.. p.Behaviours.Where(b => b.Kind != BehaviourKind.DhLeadingZeroSuspected.Name())],
                 }, FleetJsonContext.Default.ScanJson)
                 : "null"));
     }
