@@ -107,6 +107,13 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
         using (var doc = JsonDocument.Parse(diff.Out))
             Assert.Equal(pg.DeviceCount, doc.RootElement.GetProperty("unchanged").GetInt32() + doc.RootElement.GetProperty("changed").GetInt32());
         Assert.Equal(Profiles(site), Profiles(uri, scan: 3));
+
+        // A scan queued for workers is theirs: `fleet scan --resume` does not take it over.
+        var queued = await CliHarness.RunAsync(["fleet", "enqueue", inventory, "--db", uri, .. Probe]);
+        Assert.True(queued.ExitCode == 0, queued.Error);
+        var resume = await CliHarness.RunAsync(["fleet", "scan", inventory, "--db", uri, "--resume"]);
+        Assert.Equal(2, resume.ExitCode);
+        Assert.Contains("no unfinished scan to resume", resume.Error);
         Assert.DoesNotContain(PostgresCluster.Password, scan.Error + report.Error + merge.Out + diff.Error);
     }
 

@@ -87,8 +87,9 @@ public abstract class FleetStore : IDisposable
     /// <summary>One scan, or null.</summary>
     public ScanRecord? Scan(long id) => QueryScans("s.id=@id", ("@id", id)).FirstOrDefault();
 
-    /// <summary>The newest scan run here (not merged) that has not finished: what --resume continues.</summary>
-    public ScanRecord? LatestUnfinished() => QueryScans("s.finished IS NULL AND s.source IS NULL").LastOrDefault();
+    /// <summary>The newest scan run here (not merged, not queued for workers) that has not finished: what --resume continues.</summary>
+    public ScanRecord? LatestUnfinished() =>
+        QueryScans("s.finished IS NULL AND s.source IS NULL AND NOT EXISTS(SELECT 1 FROM queue q WHERE q.scan_id = s.id)").LastOrDefault();
 
     /// <summary>Inventory rows of a scan that have no result yet, in inventory order.</summary>
     public ImmutableArray<InventoryDevice> PendingDevices(long scanId) =>
