@@ -250,7 +250,7 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
         var next = table.IndexOf("\n## ", StringComparison.Ordinal);
         if (next > 0) table = table[..next];
         var rows = Regex.Matches(table, @"^\| `([^`]+)` \| (.+) \|$", RegexOptions.Multiline).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
-        Assert.Equal(FailureReasons.All.Select(r => (r.Code, r.Description)), rows);
+        Assert.Equal(FailureReasons.All.Select(r => (r.Name(), r.Description())), rows);
     }
 
     [Theory]

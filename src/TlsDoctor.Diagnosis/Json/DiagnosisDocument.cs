@@ -75,7 +75,7 @@ public static class DiagnosisJson
 
     public static OutcomeJson ToJson(HandshakeOutcome o) => new(
         o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchange?.Name(), o.KeyExchangeBits, o.Group?.Name,
-        o.Reason, o.AbortingSide, o.Alert?.Name(), o.FailureRate, o.AdditionalReasons.IsDefault ? [] : o.AdditionalReasons, o.Explanation);
+        o.Reason?.Name(), o.AbortingSide?.Name(), o.Alert?.Name(), o.FailureRate, o.AdditionalReasons.IsDefault ? [] : [.. o.AdditionalReasons.Select(r => r.Name())], o.Explanation);
 
     // Remedy files hold .reg text full of quotes and backslashes: relaxed escaping keeps them readable in the JSON.
     private static readonly DiagnosisJsonContext Relaxed = new(new JsonSerializerOptions(DiagnosisJsonContext.Default.Options)

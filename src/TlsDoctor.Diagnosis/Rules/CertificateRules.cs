@@ -56,7 +56,7 @@ public sealed class Sha512UnpatchedRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Outbound || !ctx.Has(FailureReasons.Sha512Tls12Unpatched)) yield break;
+        if (!ctx.Outbound || !ctx.Has(FailureReason.Sha512Tls12Unpatched)) yield break;
         var policy = ctx.Windows.Policy;
         var evidence = new List<Evidence>();
         foreach (var c in ctx.Server.Certificates)
@@ -93,7 +93,7 @@ public sealed class UntrustedCertificateRule : IFindingRule
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
         if (ctx.Outbound) yield break;
-        var failing = ctx.Has(FailureReasons.UntrustedCertificate);
+        var failing = ctx.Has(FailureReason.UntrustedCertificate);
         if (!failing && !(ctx.ServerCertificateAssumed && ctx.Client.TrustedCertificates is null)) yield break;
         var cert = ctx.ServerCertificate;
         var evidence = new List<Evidence>
@@ -115,10 +115,10 @@ public sealed class UntrustedCertificateRule : IFindingRule
 /// <summary>TD007: the device cannot verify the certificate's key size, key algorithm or signature hash (inbound).</summary>
 public sealed class UnsupportedCertificateRule : IFindingRule
 {
-    private static readonly string[] Reasons =
+    private static readonly FailureReason[] Reasons =
     [
-        FailureReasons.CertificateHashUnsupported, FailureReasons.CertificateKeyTooLarge, FailureReasons.CertificateKeyUnsupported,
-        FailureReasons.CertificateKeyTooSmall, FailureReasons.NoCommonSignatureScheme,
+        FailureReason.CertificateHashUnsupported, FailureReason.CertificateKeyTooLarge, FailureReason.CertificateKeyUnsupported,
+        FailureReason.CertificateKeyTooSmall, FailureReason.NoCommonSignatureScheme,
     ];
 
     public FindingDescriptor Descriptor => Findings.UnsupportedCertificate;
@@ -154,7 +154,7 @@ public sealed class CertificateExpiredRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        var failing = ctx.Has(FailureReasons.CertificateExpired) || ctx.Has(FailureReasons.CertificateNotYetValid);
+        var failing = ctx.Has(FailureReason.CertificateExpired) || ctx.Has(FailureReason.CertificateNotYetValid);
         var chain = ctx.Outbound ? ctx.Server.Certificates : ctx.ServerCertificate is { } sc ? [sc] : [];
         var now = ctx.Options.Now ?? DateTimeOffset.UtcNow;
         var bad = chain.Where(c => now > c.NotAfter || now < c.NotBefore).ToList();

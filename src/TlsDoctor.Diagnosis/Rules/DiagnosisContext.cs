@@ -37,7 +37,7 @@ public sealed class DiagnosisContext
     public IEnumerable<TlsVersion> PeerVersions => Outbound ? Server.SupportedVersions : Client.Versions;
 
     /// <summary>True when the outcome's first or a later problem has this reason.</summary>
-    public bool Has(string reason) => Outcome.Reason == reason || Outcome.AdditionalReasons.Contains(reason);
+    public bool Has(FailureReason reason) => Outcome.Reason == reason || Outcome.AdditionalReasons.Contains(reason);
 
     /// <summary>Simulates again with another Windows side (profiles recomputed from its policy).</summary>
     public HandshakeOutcome Resimulate(WindowsSide windows) => Outbound
@@ -78,7 +78,7 @@ public sealed class DiagnosisContext
             var now = o.Outcome;
             var then = o.Resimulate(after);
             if (now.Healthy && !then.Healthy)
-                list.Add($"BREAKS {o.Direction} {o.Target}: {then.Reason} — {then.Explanation}");
+                list.Add($"BREAKS {o.Direction} {o.Target}: {then.Reason?.Name()} — {then.Explanation}");
             else if (!now.Healthy && then.Healthy)
                 list.Add($"also fixes {o.Direction} {o.Target}");
         }
@@ -92,7 +92,7 @@ public sealed class DiagnosisContext
     /// <summary>Evidence of the simulated outcome.</summary>
     public Evidence SimulationEvidence() => Evidence.Simulation(
         $"{Client.Name} → {(Outbound ? Target : "Terminal Server")}: " + (Outcome.Healthy ? Outcome.Explanation
-            : $"{(Outcome.Completed ? "completes but" : "fails")} ({Outcome.Reason}{(Outcome.Alert is { } a ? ", " + a.Name() : "")}{(Outcome.AbortingSide is { } s ? ", " + s + " aborts" : "")}): {Outcome.Explanation}"));
+            : $"{(Outcome.Completed ? "completes but" : "fails")} ({Outcome.Reason?.Name()}{(Outcome.Alert is { } a ? ", " + a.Name() : "")}{(Outcome.AbortingSide is { } s ? ", " + s.Name() + " aborts" : "")}): {Outcome.Explanation}"));
 
     /// <summary>Builds a finding for this direction; remedies that re-simulate to a healthy handshake come first, otherwise in the rule's order (safest first).</summary>
     public Finding Make(FindingDescriptor d, Severity severity, string title, IEnumerable<Evidence> evidence, IEnumerable<Remedy> remedies) =>

@@ -45,7 +45,7 @@ public sealed class WeakDhRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Outbound || !ctx.Has(FailureReasons.DhTooSmall)) yield break;
+        if (!ctx.Outbound || !ctx.Has(FailureReason.DhTooSmall)) yield break;
         var bits = ctx.Outcome.KeyExchangeBits ?? ctx.Server.Protocols.SelectMany(p => p.CipherSuites).Where(a => a.DhBits is not null).Min(a => a.DhBits) ?? 0;
         var policy = ctx.Windows.Policy;
         var evidence = new List<Evidence>();
@@ -83,7 +83,7 @@ public sealed class DhTooLargeRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Has(FailureReasons.DhTooLarge)) yield break;
+        if (!ctx.Has(FailureReason.DhTooLarge)) yield break;
         var bits = ctx.Outcome.KeyExchangeBits;
         var max = ctx.Client.DhMaxBits;
         var evidence = new List<Evidence>
@@ -123,7 +123,7 @@ public sealed class BrokenDhRule : IFindingRule
         if (!ctx.Outbound) yield break;
         var proof = ctx.Proof;
         var deviceBug = proof?.Verdict == LeadingZeroProof.Proven || ctx.Server.Has(BehaviourKinds.DhLeadingZeroBug);
-        var intermittent = ctx.Outcome.Reason == FailureReasons.DhLeadingZero;
+        var intermittent = ctx.Outcome.Reason == FailureReason.DhLeadingZero;
         var stressFailed = proof?.StressFailures is > 0;
         if (!deviceBug && !intermittent && !stressFailed) yield break;
 
@@ -194,7 +194,7 @@ public sealed class NoCommonGroupRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outcome.Reason != FailureReasons.NoCommonGroup) yield break;
+        if (ctx.Outcome.Reason != FailureReason.NoCommonGroup) yield break;
         var policy = ctx.Windows.Policy;
         var peerGroups = (ctx.Outbound ? ctx.Server.Groups : ctx.Client.Groups).Where(g => g.Kind == GroupKind.EllipticCurve).ToList();
         var evidence = new List<Evidence>

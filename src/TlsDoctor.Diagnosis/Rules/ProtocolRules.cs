@@ -112,7 +112,7 @@ public sealed class Tls12IntoleranceRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Outbound || !(ctx.Has(FailureReasons.HandshakeFailsAfterHello) || ctx.Has(FailureReasons.VersionIntolerance))) yield break;
+        if (!ctx.Outbound || !(ctx.Has(FailureReason.HandshakeFailsAfterHello) || ctx.Has(FailureReason.VersionIntolerance))) yield break;
         var fake = ctx.Outcome.Version;
         var completed = ctx.Server.Protocols.Where(p => p.FullHandshake is { Completed: true }).Select(p => p.Version).ToList();
         if (completed.Count == 0)
@@ -142,7 +142,7 @@ public sealed class NoCommonProtocolRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outcome.Reason != FailureReasons.NoCommonProtocol) yield break;
+        if (ctx.Outcome.Reason != FailureReason.NoCommonProtocol) yield break;
         if (ProtocolRemedies.LegacyOnly(ctx) || ProtocolRemedies.Tls13Only(ctx) || ProtocolRemedies.DotNetLimits(ctx)) yield break;
         var policy = ctx.Windows.Policy;
         var role = ctx.Outbound ? "Client" : "Server";
@@ -206,7 +206,7 @@ public sealed class LegacyOnlyRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outcome.Healthy || ctx.Outcome.Reason is not (FailureReasons.NoCommonProtocol or FailureReasons.NoCommonCipherSuite) || !ProtocolRemedies.LegacyOnly(ctx)) yield break;
+        if (ctx.Outcome.Healthy || ctx.Outcome.Reason is not (FailureReason.NoCommonProtocol or FailureReason.NoCommonCipherSuite) || !ProtocolRemedies.LegacyOnly(ctx)) yield break;
         var peer = ctx.PeerVersions.ToList();
         var suites = ProtocolRemedies.PeerSuites(ctx).ToList();
         var sslOnly = peer.All(v => v <= TlsVersion.SSLv3);
@@ -271,7 +271,7 @@ public sealed class NoCommonCipherSuiteRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outcome.Reason != FailureReasons.NoCommonCipherSuite || ProtocolRemedies.LegacyOnly(ctx)) yield break;
+        if (ctx.Outcome.Reason != FailureReason.NoCommonCipherSuite || ProtocolRemedies.LegacyOnly(ctx)) yield break;
         var v = ctx.Outcome.Version;
         var peer = ProtocolRemedies.PeerSuites(ctx).Where(s => v is null || s.ValidIn(v.Value)).ToList();
         var windows = ctx.Outbound ? ctx.Client.CipherSuites.Where(s => v is null || s.ValidIn(v.Value)).ToList()

@@ -11,7 +11,7 @@ public sealed record CountJson(string Name, int Devices);
 public sealed record FleetOutcomeJson(bool Completed, bool Healthy, string? Version, string? CipherSuite, int? KeyExchangeBits, string? Reason, string? AbortingSide, double? FailureRate, string Explanation)
 {
     public static FleetOutcomeJson From(HandshakeOutcome o) =>
-        new(o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchangeBits, o.Reason, o.AbortingSide, o.FailureRate, o.Explanation);
+        new(o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchangeBits, o.Reason?.Name(), o.AbortingSide?.Name(), o.FailureRate, o.Explanation);
 }
 
 /// <summary>A scan that a report, what-if or diff reads.</summary>
@@ -95,11 +95,11 @@ public static class FleetSelection
 /// <summary>Builds the report from stored scans: facts per device, simulation against an optional Windows policy, counts.</summary>
 public static class FleetReports
 {
-    /// <summary>Builds the report; <paramref name="windows"/> null leaves outcomes and findings out.</summary>
-    public static FleetReportJson Build(FleetStore store, ImmutableArray<ScanRecord> scans, ClientProfile? windows, IFleetFindings? findings = null, DateTimeOffset? now = null)
+    /// <summary>Builds the report; <paramref name="policy"/> null leaves outcomes and findings out.</summary>
+    public static FleetReportJson Build(FleetStore store, ImmutableArray<ScanRecord> scans, FleetPolicy? policy, DateTimeOffset? now = null)
     {
-        findings ??= OutcomeFindings.Instance;
-        var rows = FleetSelection.Devices(store, scans).Select(d => Row(d, windows, findings)).ToImmutableArray();
+        var windows = policy?.Client;
+        var rows = FleetSelection.Devices(store, scans).Select(d => Row(d, policy)).ToImmutableArray();
         return new FleetReportJson(
             now ?? DateTimeOffset.UtcNow,
             [.. scans.Select(FleetSelection.Ref)],
@@ -119,7 +119,7 @@ public static class FleetReports
     }
 
     /// <summary>One device's facts and, with a policy, its simulated outcome and findings.</summary>
-    public static DeviceRowJson Row(FleetDevice d, ClientProfile? windows, IFleetFindings findings)
+    public static DeviceRowJson Row(FleetDevice d, FleetPolicy? policy)
     {
         var r = d.Result;
         var p = r?.Profile;
@@ -129,12 +129,11 @@ public static class FleetReports
         var leaf = p is null || p.Certificates.IsDefaultOrEmpty ? null : p.Certificates[0];
         FleetOutcomeJson? outcome = null;
         var found = ImmutableArray<FleetFinding>.Empty;
-        if (windows is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
+        if (policy is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
         {
             var profile = Simulatable(p);
-            var o = Negotiator.Simulate(windows, profile);
-            outcome = FleetOutcomeJson.From(o);
-            found = findings.Evaluate(profile, windows, o);
+            outcome = FleetOutcomeJson.From(Negotiator.Simulate(policy.Client, profile));
+            found = [.. policy.Findings(profile)];
         }
         return new DeviceRowJson(
             d.Key, d.ScanId, d.Source, d.Device.Name, d.Device.Host, d.Device.Port, d.Device.Model, d.Device.Site, d.Device.Attributes,

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
+using TlsDoctor.Core;
 using TlsDoctor.Diagnosis;
 using TlsDoctor.Diagnosis.Json;
 using TlsDoctor.Lab;
@@ -107,7 +108,7 @@ public static class DemoCommand
                 var fixes = c.Report.Findings.Where(f => f.Severity == Severity.Error).Select(f =>
                     f.Remedies.FirstOrDefault(r => r.Fixes) is { } r ? $"{f.Descriptor.Id}: {r.Title}"
                     : f.Remedies.FirstOrDefault(r => r.Resimulated is { Completed: true }) is { } p
-                        ? $"{f.Descriptor.Id}: {p.Title} — completes, but {p.Resimulated!.Reason} remains (≈{p.Resimulated.FailureRate:P1} of handshakes)"
+                        ? $"{f.Descriptor.Id}: {p.Title} — completes, but {p.Resimulated!.Reason?.Name()} remains (≈{p.Resimulated.FailureRate:P1} of handshakes)"
                         : $"{f.Descriptor.Id}: no remedy verified");
                 summary.AddRow(Markup.Escape(c.Profile), Markup.Escape(ids.Any() ? string.Join("\n", ids) : "healthy"), Markup.Escape(string.Join("\n", fixes)));
             }

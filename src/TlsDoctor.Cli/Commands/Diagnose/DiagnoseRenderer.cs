@@ -71,7 +71,7 @@ public static class DiagnoseRenderer
     {
         var what = $"{o.Version?.Name() ?? "?"}{(o.CipherSuite is { } s ? " " + s.Name : "")}";
         if (o.Healthy) return $"[green]completes[/] ({Markup.Escape(what)})";
-        if (o.Completed) return $"[yellow]completes, but fails intermittently[/] ({Markup.Escape(o.Reason ?? "")}, ≈{o.FailureRate:P1})";
-        return $"[red]fails[/]: {Markup.Escape(o.Reason ?? "")}{(o.Alert is { } a ? ", " + a.Name() : "")} — {Markup.Escape(o.Explanation)}";
+        if (o.Completed) return $"[yellow]completes, but fails intermittently[/] ({Markup.Escape(o.Reason?.Name() ?? "")}, ≈{o.FailureRate:P1})";
+        return $"[red]fails[/]: {Markup.Escape(o.Reason?.Name() ?? "")}{(o.Alert is { } a ? ", " + a.Name() : "")} — {Markup.Escape(o.Explanation)}";
     }
 }

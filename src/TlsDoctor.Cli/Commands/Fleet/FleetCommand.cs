@@ -72,7 +72,7 @@ public static class FleetOptions
         Side(os, updates, regs, productSetting, what).Client;
 
     /// <summary>The Windows side (for the Diagnosis catalogue) and its outbound client profile, labelled with the inputs.</summary>
-    public static (WindowsSide Side, ClientProfile Client) Side(string? os, string[]? updates, string[]? regs, string? productSetting, string what)
+    public static FleetPolicy Side(string? os, string[]? updates, string[]? regs, string? productSetting, string what)
     {
         foreach (var f in regs ?? [])
             if (!File.Exists(f)) throw new UsageException($"{what}: {f}: no such .reg file");
@@ -92,7 +92,7 @@ public static class FleetOptions
             if (regs is { Length: > 0 }) parts.Add("reg " + string.Join(" + ", regs.Select(Path.GetFileName)));
             if (updates is { Length: > 0 }) parts.Add("updates " + string.Join(",", updates));
             if (productSetting is not null) parts.Add($"product setting \"{productSetting}\"");
-            return (side, parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" });
+            return new FleetPolicy(side, parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" });
         }
         catch (Exception e) when (e is PolicyInputException or FormatException or IOException)
         {
