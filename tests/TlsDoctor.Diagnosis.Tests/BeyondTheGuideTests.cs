@@ -37,7 +37,7 @@ public sealed class BeyondTheGuideTests
         var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2016"), Server([TlsVersion.SSLv3], ["TLS_RSA_WITH_3DES_EDE_CBC_SHA"], []), "dev:443");
         var f = Assert.Single(findings, x => x.Severity == Severity.Error);
         Assert.Equal("TD106", f.Id);
-        Assert.Contains(f.Remedies, m => m.Kind == RemedyKinds.Device);
+        Assert.Contains(f.Remedies, m => m.Kind == RemedyKind.Device);
     }
 
     [Fact]
@@ -45,14 +45,14 @@ public sealed class BeyondTheGuideTests
     {
         var cert = Cert("CN=pay.example", Now.AddYears(-3), Now.AddDays(-10), "DNS:pay.example");
         var server = Server([TlsVersion.TLSv1_2], ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], ["secp256r1"], cert);
-        var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2019"), server, "pay.example:443", Directions.OutboundPayment, Now, "pay.example");
+        var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2019"), server, "pay.example:443", Direction.OutboundPayment, Now, "pay.example");
         var expired = Assert.Single(findings);
         Assert.Equal("TD104", expired.Id);
         Assert.Equal(Severity.Error, expired.Severity);
         Assert.True(expired.Remedies[0].Fixes);
 
         var mismatch = DiagnosisRunner.AnalyzeOutbound(Windows("2019"), server with { Certificates = [cert with { NotAfter = Now.AddYears(1) }] },
-            "other.example:443", Directions.OutboundPayment, Now, "other.example");
+            "other.example:443", Direction.OutboundPayment, Now, "other.example");
         Assert.Equal("TD105", Assert.Single(mismatch).Id);
         Assert.True(CertificateNameMismatchRule.Matches(cert with { SubjectAlternativeNames = ["DNS:*.example"] }, "pay.example"));
         Assert.False(CertificateNameMismatchRule.Matches(cert with { SubjectAlternativeNames = ["DNS:*.example"] }, "a.pay.example"));

@@ -57,9 +57,9 @@ public static class DiagnosisJson
         r.Windows,
         [.. r.Findings.Select(ToJson)],
         [.. r.Assumptions.Select(a => new AssumptionJson(a.Id, a.Text))],
-        [.. r.Probes.Select(p => new ProbeJson(p.Role, p.Target, p.Reachable, p.Error, [.. p.Versions.Select(v => v.Name())], p.Handshakes, p.ElapsedMs))],
-        [.. r.Outcomes.Select(o => new DirectionJson(o.Direction, o.Target, o.ClientName, o.ServerName, ToJson(o.Outcome)))],
-        [.. r.LeadingZero.Select(l => new LeadingZeroJson(l.Target, l.Verdict, [.. l.Handshakes.Select(h => new LeadingZeroHandshakeJson(
+        [.. r.Probes.Select(p => new ProbeJson(p.Role.Name(), p.Target, p.Reachable, p.Error, [.. p.Versions.Select(v => v.Name())], p.Handshakes, p.ElapsedMs))],
+        [.. r.Outcomes.Select(o => new DirectionJson(o.Direction.Name(), o.Target, o.ClientName, o.ServerName, ToJson(o.Outcome)))],
+        [.. r.LeadingZero.Select(l => new LeadingZeroJson(l.Target, l.Verdict.Name(), [.. l.Handshakes.Select(h => new LeadingZeroHandshakeJson(
             h.Mode, h.Completed, h.Stage, h.Alert?.Name(), h.AlertFromServer, h.Version?.Name(), h.CipherSuite, h.DhBits,
             h.SharedSecretHadLeadingZero, h.ClientPublicHadLeadingZero, h.Reason))], l.StressHandshakes, l.StressFailures))],
         r.Unreachable,
@@ -67,9 +67,9 @@ public static class DiagnosisJson
         r.At);
 
     public static FindingJson ToJson(Finding f) => new(
-        f.Id, f.Slug, f.Severity.Name(), f.Direction, f.Target, f.Title,
-        [.. f.Evidence.Select(e => new EvidenceJson(e.Source, e.Text, e.AttemptId))],
-        [.. f.Remedies.Select(m => new RemedyJson(m.Kind, m.Title, m.EquivalenceKey, [.. m.Files.Select(x => new FileJson(x.Name, x.Content))], m.Risk, m.Steps,
+        f.Id, f.Slug, f.Severity.Name(), f.Direction.Name(), f.Target, f.Title,
+        [.. f.Evidence.Select(e => new EvidenceJson(e.Source.Name(), e.Text, e.AttemptId))],
+        [.. f.Remedies.Select(m => new RemedyJson(m.Kind.Name(), m.Title, m.EquivalenceKey, [.. m.Files.Select(x => new FileJson(x.Name, x.Content))], m.Risk, m.Steps,
             m.Resimulated is null ? null : ToJson(m.Resimulated), m.SideEffects))],
         f.Descriptor.HelpLink);
 

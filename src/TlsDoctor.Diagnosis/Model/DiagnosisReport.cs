@@ -4,11 +4,10 @@ using TlsDoctor.Core;
 namespace TlsDoctor.Diagnosis;
 
 /// <summary>What one probed endpoint showed, in brief.</summary>
-/// <param name="Role">device, payment or server (the Terminal Server's inbound port).</param>
 /// <param name="Versions">Versions the endpoint accepted, oldest first.</param>
 /// <param name="Handshakes">Connections the probe opened (scan plus leading-zero proof).</param>
 public sealed record ProbeSummary(
-    string Role,
+    EndpointRole Role,
     string Target,
     bool Reachable,
     string? Error,
@@ -17,21 +16,15 @@ public sealed record ProbeSummary(
     long ElapsedMs);
 
 /// <summary>The simulated handshake of one direction with the policy as it is now.</summary>
-public sealed record DirectionOutcome(string Direction, string Target, string ClientName, string ServerName, HandshakeOutcome Outcome);
+public sealed record DirectionOutcome(Direction Direction, string Target, string ClientName, string ServerName, HandshakeOutcome Outcome);
 
 /// <summary>The DH leading-zero proof: one entry per handshake (forced modes, control, stress).</summary>
-/// <param name="Verdict">proven, cleared, inconclusive or not-applicable.</param>
 public sealed record LeadingZeroProof(
     string Target,
-    string Verdict,
+    LeadingZeroVerdict Verdict,
     ImmutableArray<LeadingZeroHandshake> Handshakes,
     int? StressHandshakes,
-    int? StressFailures)
-{
-    public const string Proven = "proven";
-    public const string Cleared = "cleared";
-    public const string Inconclusive = "inconclusive";
-}
+    int? StressFailures);
 
 /// <summary>One handshake of the leading-zero proof.</summary>
 /// <param name="Mode">force-shared-secret-leading-zero, force-client-public-leading-zero-unpadded, random.</param>

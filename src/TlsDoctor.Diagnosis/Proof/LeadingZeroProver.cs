@@ -40,7 +40,7 @@ public static class LeadingZeroProver
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException)
         {
-            return new LeadingZeroProof(target.ToString(), LeadingZeroProof.Inconclusive, [], null, null);
+            return new LeadingZeroProof(target.ToString(), LeadingZeroVerdict.Inconclusive, [], null, null);
         }
 
         var list = ImmutableArray.CreateBuilder<LeadingZeroHandshake>();
@@ -54,16 +54,16 @@ public static class LeadingZeroProver
 
         var forced = await Run(LeadingZeroMode.ForceSharedSecretLeadingZero).ConfigureAwait(false);
         list.Add(forced);
-        string verdict;
-        if (forced.Completed && forced.SharedSecretHadLeadingZero) verdict = LeadingZeroProof.Cleared;
+        LeadingZeroVerdict verdict;
+        if (forced.Completed && forced.SharedSecretHadLeadingZero) verdict = LeadingZeroVerdict.Cleared;
         else if (!forced.Completed && forced.Stage == nameof(LeadingZeroStage.Finished).ToLowerInvariant() && forced.SharedSecretHadLeadingZero)
         {
             var control = await Run(LeadingZeroMode.Random).ConfigureAwait(false);
             list.Add(control);
             // A random secret starts with 0x00 only once in 256 handshakes: the control completing shows that only the zero byte differs.
-            verdict = control.Completed && !control.SharedSecretHadLeadingZero ? LeadingZeroProof.Proven : LeadingZeroProof.Inconclusive;
+            verdict = control.Completed && !control.SharedSecretHadLeadingZero ? LeadingZeroVerdict.Proven : LeadingZeroVerdict.Inconclusive;
         }
-        else verdict = LeadingZeroProof.Inconclusive;
+        else verdict = LeadingZeroVerdict.Inconclusive;
         list.Add(await Run(LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded).ConfigureAwait(false));
 
         int? stressFailures = null;

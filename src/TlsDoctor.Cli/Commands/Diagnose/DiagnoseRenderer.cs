@@ -15,7 +15,7 @@ public static class DiagnoseRenderer
 
         var outcomes = new Table().Border(TableBorder.Rounded).AddColumns("Direction", "Target", "Simulated handshake (policy as it is)");
         foreach (var o in report.Outcomes)
-            outcomes.AddRow(new Text(o.Direction), new Text(o.Target), new Markup(Verdict(o.Outcome)));
+            outcomes.AddRow(new Text(o.Direction.Name()), new Text(o.Target), new Markup(Verdict(o.Outcome)));
         foreach (var u in report.Unreachable)
             outcomes.AddRow(new Text("-"), new Text(u), new Markup("[red]unreachable[/]"));
         console.Write(outcomes);
@@ -44,17 +44,18 @@ public static class DiagnoseRenderer
         var rows = new List<Spectre.Console.Rendering.IRenderable>
         {
             new Markup($"[bold]{Markup.Escape(f.Title)}[/]"),
-            new Markup($"[grey]{f.Direction} · {Markup.Escape(f.Target)}[/]"),
+            new Markup($"[grey]{f.Direction.Name()} · {Markup.Escape(f.Target)} · {f.Descriptor.Category}[/]"),
         };
+        if (f.Descriptor.InGuide) rows.Add(new Markup($"[grey]vendor guide: {Markup.Escape(f.Descriptor.GuideReference)}[/]"));
         var ev = new Table().Border(TableBorder.Simple).AddColumns("Source", "Evidence", "Attempt");
         foreach (var e in f.Evidence)
-            ev.AddRow(new Text(e.Source), new Text(e.Text), new Text(e.AttemptId?.ToString(CultureInfo.InvariantCulture) ?? ""));
+            ev.AddRow(new Text(e.Source.Name()), new Text(e.Text), new Text(e.AttemptId?.ToString(CultureInfo.InvariantCulture) ?? ""));
         rows.Add(ev);
         var i = 1;
         foreach (var r in f.Remedies)
         {
             var files = r.Files.IsEmpty ? "" : $" [grey]({Markup.Escape(string.Join(", ", r.Files.Select(x => x.Name)))})[/]";
-            rows.Add(new Markup($"[bold]Remedy {i++}[/] [[{r.Kind}]] {Markup.Escape(r.Title)}{files}"));
+            rows.Add(new Markup($"[bold]Remedy {i++}[/] [[{r.Kind.Name()}]] {Markup.Escape(r.Title)}{files}"));
             rows.Add(new Markup($"   risk: {Markup.Escape(r.Risk)}"));
             rows.Add(new Markup($"   re-simulation: {(r.Resimulated is null ? "[grey]not modelled (a device-side change)[/]" : Verdict(r.Resimulated))}"));
             foreach (var s in r.SideEffects)
