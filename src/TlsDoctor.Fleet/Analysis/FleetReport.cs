@@ -141,7 +141,7 @@ public static class FleetReports
             [.. supported.Select(x => x.Version)],
             suites.Select(s => s.Name).Distinct().Count(),
             top?.CipherSuites[0].Name,
-            [.. suites.Where(s => IsWeak(s.Name)).Select(s => s.Name).Distinct().Order(StringComparer.Ordinal)],
+            [.. suites.Where(s => Vocabulary.Suite(s.Name).IsWeak()).Select(s => s.Name).Distinct().Order(StringComparer.Ordinal)],
             suites.Where(s => s.DhBits is not null).Select(s => s.DhBits).Min(),
             leaf is null ? null : leaf.Curve is { } c ? $"{leaf.KeyAlgorithm} {c}" : $"{leaf.KeyAlgorithm} {leaf.KeyBits}",
             leaf?.SignatureAlgorithm,
@@ -152,12 +152,6 @@ public static class FleetReports
 
     /// <summary>A stored profile as the simulator should see it (curves per suite are the scanner's pick, not a limit).</summary>
     public static ServerProfile Simulatable(ScanJson json) => ScanJsonMapper.ToProfile(json);
-
-    /// <summary>True for suites that no current client should negotiate: export, NULL, anonymous, RC4, DES, 3DES, MD5.</summary>
-    public static bool IsWeak(string suite) =>
-        suite.Contains("EXPORT", StringComparison.Ordinal) || suite.Contains("_NULL_", StringComparison.Ordinal) || suite.EndsWith("_NULL", StringComparison.Ordinal)
-        || suite.Contains("_anon_", StringComparison.Ordinal) || suite.Contains("RC4", StringComparison.Ordinal)
-        || suite.Contains("_DES_", StringComparison.Ordinal) || suite.Contains("3DES", StringComparison.Ordinal) || suite.EndsWith("_MD5", StringComparison.Ordinal);
 
     private static ImmutableSortedDictionary<string, int> Statuses(IEnumerable<DeviceRowJson> rows) =>
         rows.GroupBy(r => r.Status).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);

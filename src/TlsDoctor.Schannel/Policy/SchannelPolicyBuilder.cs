@@ -433,8 +433,7 @@ public static class SchannelPolicyBuilder
     /// <summary>Hashes\&lt;name&gt;\Enabled=0 that covers this suite's MAC.</summary>
     private static RegEntry? HashSwitch(RegistryState reg, CipherSuite s, Action<string?> assume)
     {
-        var aead = s.Cipher.Contains("GCM", StringComparison.OrdinalIgnoreCase) || s.Cipher.Contains("CCM", StringComparison.OrdinalIgnoreCase);
-        if (aead) return null; // AEAD suites name a PRF hash, not a MAC
+        if (s.IsAead()) return null; // AEAD suites name a PRF hash, not a MAC
         var (key, assumed) = s.Mac.ToUpperInvariant() switch
         {
             "MD5" => ("MD5", false),

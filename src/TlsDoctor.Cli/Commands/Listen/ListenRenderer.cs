@@ -43,9 +43,8 @@ public static class ListenRenderer
             foreach (var code in h.CipherSuites.Where(s => !Grease.IsGrease(s)))
             {
                 var s = CipherSuites.Get(code);
-                var weak = s.Cipher.Contains("RC4", StringComparison.Ordinal) || s.Cipher.Contains("DES", StringComparison.Ordinal) || s.Export || s.Cipher == "NULL";
                 suites.AddRow(new Text(i++.ToString(CultureInfo.InvariantCulture)),
-                    weak ? new Markup($"[yellow]{Markup.Escape(s.Name)}[/]") : new Text(s.Name), new Text(s.Hex), new Text(s.KeyExchange.Name()));
+                    s.IsWeak() ? new Markup($"[yellow]{Markup.Escape(s.Name)}[/]") : new Text(s.Name), new Text(s.Hex), new Text(s.KeyExchange.Name()));
             }
             console.Write(suites);
         }

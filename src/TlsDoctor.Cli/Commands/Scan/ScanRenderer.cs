@@ -41,7 +41,7 @@ public static class ScanRenderer
                 var kx = s.DhBits is { } d
                     ? (d < 1024 ? $"[red]DH {d}[/]" : d < 2048 ? $"[yellow]DH {d}[/]" : $"DH {d}") + (s.DhBitsWithFfdhe is { } f ? $" (FFDHE offered: {f})" : "")
                     : s.Group is { } g ? Markup.Escape(g.Name) : "";
-                var name = Weak(s.Suite) ? $"[yellow]{Markup.Escape(s.Suite.Name)}[/]" : Markup.Escape(s.Suite.Name);
+                var name = s.Suite.IsWeak() ? $"[yellow]{Markup.Escape(s.Suite.Name)}[/]" : Markup.Escape(s.Suite.Name);
                 t.AddRow(new Text((i++).ToString(System.Globalization.CultureInfo.InvariantCulture)), new Markup(name), new Text(s.Suite.Hex), new Text(s.Suite.KeyExchange.Name()), new Markup(kx));
             }
             console.Write(t);
@@ -84,6 +84,4 @@ public static class ScanRenderer
         _ => new Markup($"[red]failed at {Markup.Escape(h.Stage)}[/]{(h.Alert is { } a ? $" ({(h.AlertSentByUs ? "sent" : "received")} {a.Name()})" : "")}{(h.Error is { } e && h.Alert is null ? " " + Markup.Escape(e) : "")}"),
     };
 
-    private static bool Weak(CipherSuite s) =>
-        s.Export || s.CipherBits < 128 || s.Cipher.StartsWith("RC4", StringComparison.Ordinal) || s.Cipher.Contains("3DES") || s.Cipher == "NULL" || s.Authentication == Authentication.Anonymous;
 }
