@@ -186,8 +186,8 @@ public sealed class DiagnosisRunner
             var assumed = cert is null;
             if (assumed)
             {
-                cert = PlannedCertificates.AssumedDefault(Now);
-                Assumptions.Add(new("default-certificate", "The Terminal Server is assumed to present its default certificate (RSA 2048, SHA-256, the same in every deployment); give --server HOST:PORT to read the real one."));
+                cert = AssumedServerCertificate.At(Now);
+                Assumptions.Add(AssumedServerCertificate.Assumption);
             }
             var server = windows.Policy.ToServerProfile(cert);
             var negotiation = new NegotiationOptions(Now);

@@ -271,3 +271,38 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
         Assert.DoesNotContain("   at ", run.Error);
     }
 }
+
+/// <summary>`simulate` and `diagnose` assume the same Terminal Server certificate, so they cannot disagree about it.</summary>
+public sealed class AssumedCertificateAgreementTests
+{
+    [Fact]
+    public async Task Simulate_and_diagnose_give_the_same_inbound_outcome_with_the_assumed_certificate()
+    {
+        var dir = Directory.CreateTempSubdirectory("tlsdoctor-assumed-").FullName;
+        try
+        {
+            var capture = Path.Combine(dir, "capture.json");
+            await File.WriteAllTextAsync(capture, """
+                { "name": "old device", "versions": ["TLSv1.0", "TLSv1.2"], "cipherSuites": ["TLS_RSA_WITH_AES_128_CBC_SHA"],
+                  "groups": [], "signatureSchemes": ["rsa_pkcs1_sha256"], "extensions": [], "trustedCertificates": [] }
+                """);
+            var sim = await CliHarness.RunAsync("simulate", "--client", capture, "--server", "windows:2016", "--json");
+            var diag = await CliHarness.RunAsync("diagnose", "--client-hello", capture, "--os", "2016", "--out", Path.Combine(dir, "fix"), "--json");
+            using var s = JsonDocument.Parse(sim.Out);
+            using var d = JsonDocument.Parse(diag.Out);
+            var simOutcome = s.RootElement.GetProperty("outcome");
+            var diagOutcome = d.RootElement.GetProperty("outcomes")[0].GetProperty("outcome");
+            Assert.Equal("untrusted-certificate", simOutcome.GetProperty("reason").GetString());
+            Assert.Equal(simOutcome.GetProperty("reason").GetString(), diagOutcome.GetProperty("reason").GetString());
+            Assert.Equal(simOutcome.GetProperty("explanation").GetString(), diagOutcome.GetProperty("explanation").GetString());
+            var simIds = s.RootElement.GetProperty("server").GetProperty("assumptions").EnumerateArray().Select(a => a.GetProperty("id").GetString());
+            var diagIds = d.RootElement.GetProperty("assumptions").EnumerateArray().Select(a => a.GetProperty("id").GetString());
+            Assert.Contains("server-certificate-default", simIds);
+            Assert.Contains("server-certificate-default", diagIds);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}

@@ -99,7 +99,7 @@ public sealed class CatalogueAndCaptureTests
         Assert.Contains("tlsdoctor cert new --key rsa:1024 --hash sha1", cert.Files[0].Content);
         Assert.True(cert.Fixes, cert.Resimulated!.Explanation);
         Assert.Contains(cert.Steps, s => s.Contains("Import the .cer"));
-        Assert.Contains(r.Assumptions, a => a.Id == "default-certificate");
+        Assert.Contains(r.Assumptions, a => a.Id == AssumedServerCertificate.AssumptionId);
         // The device trusts its own list only: the default certificate is untrusted, and the new one is imported.
         Assert.Contains(r.Findings, x => x.Id == "TD006" && x.Severity == Severity.Error);
     }

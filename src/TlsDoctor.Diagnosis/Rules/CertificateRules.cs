@@ -10,10 +10,6 @@ namespace TlsDoctor.Diagnosis;
 /// <summary>Certificates the remedies plan, as the simulation sees them.</summary>
 public static class PlannedCertificates
 {
-    /// <summary>The certificate the Terminal Server is assumed to present when none was observed (MU17+ default: RSA 2048, SHA-256, the same in every deployment).</summary>
-    public static CertificateInfo AssumedDefault(DateTimeOffset now) =>
-        Make("CN=Dispatcher Paragon default certificate (assumed)", 2048, "sha256", now.AddYears(-1), now.AddYears(9), "assumed-default");
-
     /// <summary>A self-signed RSA certificate as `tlsdoctor cert new` would make it.</summary>
     public static CertificateInfo Make(string subject, int rsaBits, string hash, DateTimeOffset notBefore, DateTimeOffset notAfter, string seed) => new(
         subject, subject, notBefore, notAfter, "RSA", rsaBits, null, hash + "WithRSAEncryption", [], true,

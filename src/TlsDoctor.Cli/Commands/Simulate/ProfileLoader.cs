@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TlsDoctor.Core;
+using TlsDoctor.Diagnosis;
 using TlsDoctor.Probe.Capture;
 using TlsDoctor.Probe.Json;
 using TlsDoctor.Schannel.Knowledge;
@@ -33,12 +34,6 @@ public sealed record SideOptions(
 public static class ProfileLoader
 {
     public const string WindowsPrefix = "windows:";
-
-    /// <summary>Assumed when a Windows server's certificate is not given: the product's default certificate (knowledge §7.2, unconfirmed).</summary>
-    public static readonly PolicyReportAssumption DefaultCertificateAssumption = new(
-        "server-certificate-default",
-        "The Windows server presents an RSA 2048-bit certificate signed with SHA-256 (the product's default certificate, UNCONFIRMED); give --server-cert FILE for the real one.",
-        "schannel.md §7.2");
 
     public static LoadedProfile<ClientProfile> LoadClient(string spec, SideOptions side)
     {
@@ -263,10 +258,7 @@ public static class ProfileLoader
     {
         if (file is null)
         {
-            // A stand-in with the properties the negotiation checks: key algorithm and size, signature hash.
-            var assumed = new CertificateInfo("CN=Terminal Server (assumed default certificate)", "CN=Terminal Server (assumed default certificate)",
-                DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, "RSA", 2048, null, "sha256WithRSAEncryption", [], true, "", "");
-            return (assumed, [DefaultCertificateAssumption]);
+            return (AssumedServerCertificate.At(TimeProvider.System.GetUtcNow()), [AssumedServerCertificate.PolicyAssumption]);
         }
         try
         {
