@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Spectre.Console;
 using TlsDoctor.Cli.Commands;
+using TlsDoctor.Core;
 
 namespace TlsDoctor.Cli;
 
@@ -15,25 +17,23 @@ public static class CliApp
     {
         var root = BuildRoot(console);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var e in parse.Errors) console.Error.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            console.Error.MarkupLine("run [bold]tlsdoctor --help[/] for usage");
-            return ExitCodes.Usage;
-        }
+        var json = WantsJson(parse, args);
+        var errors = parse.Errors.Select(e => e.Message).Concat(StrayOptions(parse)).ToList();
+        if (errors.Count > 0)
+            return await FailAsync(console, json, ErrorKind.Usage, ExitCodes.Usage, errors[0], errors).ConfigureAwait(false);
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            console.Error.MarkupLine("[yellow]cancelled[/]");
-            return 130;
+            return await FailAsync(console, json, ErrorKind.Cancelled, ExitCodes.Cancelled, "cancelled", []).ConfigureAwait(false);
         }
-        catch (UsageException e)
+        // The one mapping of input errors, whatever layer threw them (files, option values, documents, stored data).
+        catch (InputException e)
         {
-            console.Error.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            return ExitCodes.Usage;
+            return await FailAsync(console, json, e is UsageException ? ErrorKind.Usage : ErrorKind.Input, ExitCodes.Usage, e.Message, [e.Message],
+                e.Field, e.Offset).ConfigureAwait(false);
         }
     }
 
@@ -53,6 +53,40 @@ public static class CliApp
         root.Subcommands.Add(DiagnoseCommand.Create(console));
         return root;
     }
+
+    /// <summary>
+    /// Arguments that look like options but are none (a mistyped `--deadlin`): System.CommandLine hands them to a
+    /// command's arguments, where they would become targets or files. Every command rejects them the same way.
+    /// </summary>
+    private static IEnumerable<string> StrayOptions(ParseResult parse)
+    {
+        for (SymbolResult? r = parse.CommandResult; r is not null; r = r.Parent)
+            foreach (var a in r is CommandResult c ? c.Children.OfType<ArgumentResult>() : [])
+                foreach (var t in a.Tokens.Where(t => t.Value.Length > 1 && t.Value.StartsWith('-')))
+                    yield return $"unknown option '{t.Value}' (see --help for the options of this command)";
+    }
+
+    // --json asks for one JSON document even when the command fails, parse errors included.
+    private static bool WantsJson(ParseResult parse, string[] args)
+    {
+        var option = parse.CommandResult.Command.Options.OfType<Option<bool>>().FirstOrDefault(o => o.Name == "--json");
+        if (option is not null && parse.Errors.Count == 0) return parse.GetValue(option);
+        return args.Contains("--json", StringComparer.Ordinal);
+    }
+
+    private static async Task<int> FailAsync(CliConsole console, bool json, ErrorKind kind, int exitCode, string message, IReadOnlyList<string> lines,
+        string? field = null, long? offset = null)
+    {
+        if (kind == ErrorKind.Cancelled) console.Error.MarkupLine("[yellow]cancelled[/]");
+        else
+        {
+            foreach (var l in lines) console.Error.MarkupLineInterpolated($"[red]error:[/] {l}");
+            if (kind == ErrorKind.Usage) console.Error.MarkupLine("run [bold]tlsdoctor --help[/] for usage");
+        }
+        if (json)
+            await console.RawOut.WriteLineAsync(ErrorDocument.Serialize(new ErrorDocument(new ErrorJson(kind.Name(), message, field, offset), exitCode))).ConfigureAwait(false);
+        return exitCode;
+    }
 }
 
 /// <summary>Exit codes shared by every command (DESIGN.md §7).</summary>
@@ -62,10 +96,12 @@ public static class ExitCodes
     public const int Findings = 1;
     public const int Usage = 2;
     public const int Unreachable = 3;
+    /// <summary>Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
 }
 
 /// <summary>Bad input from the user: reported as one line, exit code 2.</summary>
-public sealed class UsageException(string message) : Exception(message);
+public sealed class UsageException(string message) : InputException(message);
 
 /// <summary>Where a command writes: Out gets results (tables or the one JSON document), Error gets logs and progress.</summary>
 public sealed record CliConsole(IAnsiConsole Out, IAnsiConsole Error, TextWriter RawOut)

@@ -34,7 +34,7 @@ public sealed record DiagnoseOptions
 }
 
 /// <summary>The bad input a diagnosis cannot start with.</summary>
-public sealed class DiagnoseInputException(string message) : Exception(message);
+public sealed class DiagnoseInputException(string message) : InputException(message);
 
 /// <summary>
 /// Runs a diagnosis: probes the endpoints, models the Windows side, simulates each direction, applies every rule and

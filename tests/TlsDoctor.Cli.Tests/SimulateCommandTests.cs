@@ -196,7 +196,7 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
         var missing = Path.Combine(scan.Directory, "no-such-scan.json");
         var run = await CliHarness.RunAsync("simulate", "--client", "windows:2012r2", "--server", missing, "--json");
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("", run.Out);
+        CliHarness.AssertJsonError(run, "usage");
         Assert.Contains(missing, run.Error);
         Assert.Contains("file not found", run.Error);
         Assert.DoesNotContain("   at ", run.Error);
@@ -264,7 +264,7 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
             : ["simulate", "--client", "windows:2016", "--server", value, "--json"];
         var run = await CliHarness.RunAsync(args);
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("", run.Out);
+        CliHarness.AssertJsonError(run, "usage");
         Assert.Contains("2008r2", run.Error);
         Assert.Contains("2012r2", run.Error);
         Assert.Contains("2025", run.Error);

@@ -3,11 +3,12 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using TlsDoctor.Probe.Json;
+using TlsDoctor.Core;
 
 namespace TlsDoctor.Fleet;
 
 /// <summary>A fleet database that cannot be used (not SQLite, newer schema, missing scan).</summary>
-public sealed class FleetStoreException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class FleetStoreException(string message, Exception? inner = null) : InputException(message, inner);
 
 /// <summary>
 /// The SQLite store of fleet scans: every scan is kept, each device's result is its own transaction.

@@ -6,7 +6,7 @@ using TlsDoctor.Core;
 namespace TlsDoctor.Probe.Capture;
 
 /// <summary>A client profile file that cannot be used: missing, not JSON, no capture, unknown names. The message says which.</summary>
-public sealed class ClientProfileFileException(string message, Exception? inner = null) : Exception(message, inner)
+public sealed class ClientProfileFileException(string message, Exception? inner = null) : InputException(message, inner)
 {
     /// <summary>True when the document holds no client profile at all (rather than a broken one), so a caller can list its other inputs.</summary>
     public bool NoProfileFound { get; init; }

@@ -6,7 +6,7 @@ using TlsDoctor.Schannel.Registry;
 namespace TlsDoctor.Schannel.Policy;
 
 /// <summary>The policy inputs do not say which Windows release it is.</summary>
-public sealed class PolicyInputException(string message) : Exception(message);
+public sealed class PolicyInputException(string message) : InputException(message);
 
 /// <summary>Registry locations the policy reads (knowledge §1, §6.3, §10.3).</summary>
 public static class RegistryPaths

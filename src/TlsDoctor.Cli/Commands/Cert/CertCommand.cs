@@ -46,18 +46,10 @@ public static class CertCommand
         var hash = CertificateBuilder.ParseHash(hashText) ?? throw new UsageException($"--hash '{hashText}' is not supported: use sha1, sha256, sha384 or sha512");
         var days = parse.GetValue(Days);
         if (days is < 1 or > 36500) throw new UsageException("--days must be 1-36500");
-        CertificateKitResult result;
-        try
-        {
-            var sans = CertificateKit.ParseSans(parse.GetValue(San) ?? []);
-            var request = new CertificateKitRequest(key, hash, parse.GetValue(Cn) ?? "", sans, days, parse.GetValue(Ca), parse.GetValue(Password), parse.GetValue(Force));
-            console.Error.MarkupLine("[grey]generating key and certificate…[/]");
-            result = CertificateKit.Create(request, parse.GetValue(Out)!);
-        }
-        catch (CertificateKitException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        var sans = CertificateKit.ParseSans(parse.GetValue(San) ?? []);
+        var request = new CertificateKitRequest(key, hash, parse.GetValue(Cn) ?? "", sans, days, parse.GetValue(Ca), parse.GetValue(Password), parse.GetValue(Force));
+        console.Error.MarkupLine("[grey]generating key and certificate…[/]");
+        var result = CertificateKit.Create(request, parse.GetValue(Out)!);
         if (parse.GetValue(Json))
             console.RawOut.WriteLine(JsonSerializer.Serialize(ToJson(result), Relaxed.CertDocument));
         else

@@ -51,12 +51,7 @@ public static class DemoCommand
             Updates = [.. parse.GetValue(Updates) ?? []],
             ProductSetting = parse.GetValue(ProductSetting),
         };
-        WindowsSide windows;
-        try { windows = WindowsSide.Build(policy); }
-        catch (Exception e) when (e is PolicyInputException or FormatException or Schannel.Policy.ProductSettingException)
-        {
-            throw new UsageException(e.Message);
-        }
+        var windows = WindowsSide.Build(policy);
         var outDir = parse.GetValue(Out)!;
         var json = parse.GetValue(Json);
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TlsDoctor.Core;
 using Spectre.Console;
 using TlsDoctor.Diagnosis;
 using TlsDoctor.Diagnosis.Json;
@@ -60,8 +61,7 @@ public static class DiagnoseCommand
         string? updatesText = null;
         if (parse.GetValue(UpdatesFile) is { } uf)
         {
-            try { updatesText = await File.ReadAllTextAsync(uf, ct).ConfigureAwait(false); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--updates-file {uf}: {e.Message}"); }
+            updatesText = InputFiles.ReadAllText(uf, "--updates-file");
         }
         var regFiles = parse.GetValue(Reg) ?? [];
         foreach (var f in regFiles)
@@ -85,17 +85,8 @@ public static class DiagnoseCommand
         {
             throw new UsageException($"--reg: cannot read the .reg file: {e.Message}");
         }
-        catch (Exception e) when (e is PolicyInputException or FormatException or IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException(e.Message);
-        }
 
-        Core.ClientProfile? capture = null;
-        if (capturePath is not null)
-        {
-            try { capture = ClientProfileJsonLoader.Instance.LoadFile(capturePath); }
-            catch (CaptureFormatException e) { throw new UsageException($"--client-hello: {e.Message}"); }
-        }
+        var capture = capturePath is null ? null : ClientProfileJsonLoader.Instance.LoadFile(capturePath, "--client-hello");
 
         var probe = new ProbeOptions(
             CommonOptions.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
@@ -107,15 +98,7 @@ public static class DiagnoseCommand
             Windows = windows, Probe = probe, DhStress = stress, OutDirectory = parse.GetValue(Out),
         };
         var progress = new Progress<DiagnosisProgress>(p => console.Error.MarkupLineInterpolated($"[grey]{p.Step}[/]"));
-        DiagnosisReport report;
-        try
-        {
-            report = await new DiagnosisRunner().RunAsync(options, progress, ct).ConfigureAwait(false);
-        }
-        catch (DiagnoseInputException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        var report = await new DiagnosisRunner().RunAsync(options, progress, ct).ConfigureAwait(false);
 
         var written = System.Collections.Immutable.ImmutableArray<string>.Empty;
         if (report.Findings.Any(f => f.Remedies.Any(r => r.Files.Length > 0)) && options.OutDirectory is { } dir)

@@ -94,7 +94,7 @@ public static class FleetOptions
             if (productSetting is not null) parts.Add($"product setting \"{productSetting}\"");
             return new FleetPolicy(side, parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" });
         }
-        catch (Exception e) when (e is PolicyInputException or FormatException or IOException)
+        catch (InputException e)
         {
             throw new UsageException($"{what}: {e.Message}");
         }

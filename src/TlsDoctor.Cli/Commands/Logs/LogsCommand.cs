@@ -38,15 +38,7 @@ public static class LogsCommand
     {
         var window = parse.GetValue(Window);
         if (window is <= 0 or > 10080) throw new UsageException("--window must be between 0 and 10080 minutes");
-        LogReport report;
-        try
-        {
-            report = LogAnalyzer.AnalyzeFiles(parse.GetValue(Files) ?? [], TimeSpan.FromMinutes(window));
-        }
-        catch (LogFileException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        var report = LogAnalyzer.AnalyzeFiles(parse.GetValue(Files) ?? [], TimeSpan.FromMinutes(window));
         foreach (var w in report.Warnings) console.Error.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
         if (parse.GetValue(Json))
             console.RawOut.WriteLine(JsonSerializer.Serialize(ToJson(report), Relaxed.LogsDocument));
