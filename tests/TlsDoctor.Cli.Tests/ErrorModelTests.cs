@@ -82,4 +82,20 @@ public sealed class ErrorModelTests
         using var doc = JsonDocument.Parse(outWriter.ToString());
         Assert.Equal("cancelled", doc.RootElement.GetProperty("error").GetProperty("kind").GetString());
     }
+
+    [Theory]
+    [InlineData("--port must be 1-65535", "scan", "127.0.0.1", "--port", "0")]
+    [InlineData("--timeout must be between 0 and 3600 seconds", "scan", "127.0.0.1", "--timeout", "0")]
+    [InlineData("--per-host must be 1-64", "scan", "127.0.0.1", "--per-host", "65")]
+    [InlineData("--dh-stress must be 0-100000", "diagnose", "--device", "127.0.0.1", "--dh-stress", "-1")]
+    [InlineData("--window must be 1-10080 minutes", "logs", "x.log", "--window", "0")]
+    [InlineData("--base-port must be 0-65535", "lab", "start", "--base-port", "70000")]
+    [InlineData("--days must be 1-36500", "cert", "new", "--cn", "x", "--out", "y", "--days", "0")]
+    [InlineData("--count must be 1-100000", "listen", "--port", "1", "--count", "0")]
+    public void Option_ranges_are_checked_when_the_command_line_is_parsed(string message, params string[] args)
+    {
+        // Parsing alone, no command runs: the range is part of the option.
+        var parse = CliApp.BuildRoot(TestConsoles.Create(new StringWriter(), new StringWriter())).Parse(args);
+        Assert.Contains(parse.Errors, e => e.Message == message);
+    }
 }

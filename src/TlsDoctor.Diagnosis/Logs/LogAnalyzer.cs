@@ -79,7 +79,7 @@ public static class LogAnalyzer
         var failures = entries.Select(Classify).OfType<LogFailure>().ToList();
         var devices = failures
             .GroupBy(f => f.Device is { } d ? Key(d) : "")
-            .Select(g => Summarise(g.Key, [.. g], window))
+            .Select(g => Summarise([.. g], window))
             .OrderBy(d => d.Host is null)
             .ThenByDescending(d => d.Count)
             .ThenBy(d => d.Device, StringComparer.Ordinal)
@@ -106,7 +106,7 @@ public static class LogAnalyzer
 
     private static string Key(LogAddresses.Endpoint e) => e.Host.ToLowerInvariant();
 
-    private static DeviceFailures Summarise(string key, List<LogFailure> failures, TimeSpan window)
+    private static DeviceFailures Summarise(List<LogFailure> failures, TimeSpan window)
     {
         // One device may appear with and without a port; a service port (not an ephemeral client port) wins.
         var ports = failures.Select(f => f.Device?.Port).OfType<int>().Where(p => p < 49152).ToList();

@@ -23,7 +23,7 @@ public static class DiagnoseCommand
     public static readonly Option<string?> DotNet = new("--dotnet") { Description = "The Terminal Server's .NET Framework: 4.5, 4.6 or 4.7+ (default 4.7+)", HelpName = "VERSION" };
     public static readonly Option<string?> ProductSettingOption = new("--product-setting") { Description = "Value of securityProtocolTypesForOutboundCommunication, e.g. \"Tls11, Tls12\"", HelpName = "VALUE" };
     public static readonly Option<string> Out = new("--out") { Description = "Folder for the remedy files (one subfolder per finding id)", DefaultValueFactory = _ => "./tlsdoctor-fix/", HelpName = "DIR" };
-    public static readonly Option<int> DhStress = new("--dh-stress") { Description = "Also run N random DHE handshakes against the device and count failures (the slow, statistical DH leading-zero test)", HelpName = "N" };
+    public static readonly Option<int> DhStress = new Option<int>("--dh-stress") { Description = "Also run N random DHE handshakes against the device and count failures (the slow, statistical DH leading-zero test)", HelpName = "N" }.Within(0, 100_000);
     public static readonly Option<bool> Json = CommonOptions.Json();
     public static readonly Option<double> ConnectTimeout = CommonOptions.ConnectTimeout();
     public static readonly Option<double> ReadTimeout = CommonOptions.ReadTimeout();
@@ -55,7 +55,6 @@ public static class DiagnoseCommand
         if (device is null && payment is null && capturePath is null)
             throw new UsageException("give at least one of --device, --payment, --client-hello");
         var stress = parse.GetValue(DhStress);
-        if (stress is < 0 or > 100_000) throw new UsageException("--dh-stress must be 0-100000");
         var json = parse.GetValue(Json);
 
         string? updatesText = null;
@@ -89,9 +88,9 @@ public static class DiagnoseCommand
         var capture = capturePath is null ? null : ClientProfileJsonLoader.Instance.LoadFile(capturePath, "--client-hello");
 
         var probe = new ProbeOptions(
-            CommonOptions.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
-            CommonOptions.Seconds(parse.GetValue(ReadTimeout), "--timeout"),
-            CommonOptions.Seconds(parse.GetValue(Deadline), "--deadline"));
+            CommonOptions.Seconds(parse.GetValue(ConnectTimeout)),
+            CommonOptions.Seconds(parse.GetValue(ReadTimeout)),
+            CommonOptions.Seconds(parse.GetValue(Deadline)));
         var options = new DiagnoseOptions
         {
             Device = device, Payment = payment, Server = server, ClientHello = capture, ClientHelloOrigin = capturePath,

@@ -69,9 +69,9 @@ public static class FleetScanCommand
         var delay = parse.GetValue(Delay);
         if (delay is < 0 or > 60_000) throw new UsageException("--delay must be 0-60000 ms");
         var probe = new ProbeOptions(
-            CommonOptions.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
-            CommonOptions.Seconds(parse.GetValue(ReadTimeout), "--timeout"),
-            CommonOptions.Seconds(parse.GetValue(Deadline), "--deadline"),
+            CommonOptions.Seconds(parse.GetValue(ConnectTimeout)),
+            CommonOptions.Seconds(parse.GetValue(ReadTimeout)),
+            CommonOptions.Seconds(parse.GetValue(Deadline)),
             perDevice,
             TimeSpan.FromMilliseconds(delay),
             FullHandshakes: !parse.GetValue(NoHandshake));

@@ -15,8 +15,8 @@ public static class LabCommand
         Description = "Profiles to start (default: every server profile of the guide); see `tlsdoctor lab list`",
         Arity = ArgumentArity.ZeroOrMore,
     };
-    public static readonly Option<int> BasePort = new("--base-port") { Description = "First port; devices take consecutive ports (0 = any free port)", DefaultValueFactory = _ => 0 };
-    public static readonly Option<int> CountPerProfile = new("--count-per-profile") { Description = "Devices per profile", DefaultValueFactory = _ => 1 };
+    public static readonly Option<int> BasePort = new Option<int>("--base-port") { Description = "First port; devices take consecutive ports (0 = any free port)", DefaultValueFactory = _ => 0 }.Within(0, 65535);
+    public static readonly Option<int> CountPerProfile = new Option<int>("--count-per-profile") { Description = "Devices per profile", DefaultValueFactory = _ => 1 }.Within(1, 10_000);
     public static readonly Option<string?> Connect = new("--connect") { Description = "HOST:PORT a client profile connects to", HelpName = "HOST:PORT" };
     public static readonly Option<string[]> Trust = new("--trust") { Description = "SHA-256 fingerprints the legacy client trusts", AllowMultipleArgumentsPerToken = true };
     public static readonly Option<double> Duration = new("--duration") { Description = "Stop after this many seconds (default: run until Ctrl+C)", HelpName = "SECONDS" };
@@ -60,9 +60,7 @@ public static class LabCommand
         foreach (var n in names)
             if (!LabProfiles.TryGet(n, out _)) throw new UsageException($"unknown lab profile '{n}'; known: {string.Join(", ", LabProfiles.All.Select(p => p.Name))}");
         var count = parse.GetValue(CountPerProfile);
-        if (count is < 1 or > 10_000) throw new UsageException("--count-per-profile must be 1-10000");
         var basePort = parse.GetValue(BasePort);
-        if (basePort is < 0 or > 65535) throw new UsageException("--base-port must be 0-65535");
         var json = parse.GetValue(Json);
         var duration = parse.GetValue(Duration);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
