@@ -1,4 +1,5 @@
 using TlsDoctor.Core;
+using static TlsDoctor.TestPeers.TestProfiles;
 using TlsDoctor.Schannel.Policy;
 
 namespace TlsDoctor.Schannel.Tests;
@@ -6,22 +7,13 @@ namespace TlsDoctor.Schannel.Tests;
 /// <summary>Windows policy profiles against hand-built device profiles: one test per guide case, plus healthy pairs.</summary>
 public class SimulationTests
 {
-    internal static CertificateInfo Cert(int bits = 2048, string sig = "sha256WithRSAEncryption", string fp = "5012") =>
-        new("CN=device", "CN=device", new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            "RSA", bits, null, sig, [], true, fp, "");
-
     /// <summary>A device's HTTPS server.</summary>
     private static ServerProfile Device(TlsVersion[] versions, string[] suites, int dhBits = 2048, CertificateInfo? cert = null, params Behaviour[] behaviours) =>
-        new([.. TlsVersions.All.Select(v => versions.Contains(v)
-                ? new ProtocolSupport(v, true, false, [.. suites.Select(n => Vocabulary.Suite(n)).Where(s => s.ValidIn(v))
-                    .Select(s => new AcceptedSuite(s, s.KeyExchange.IsFiniteFieldDh() ? dhBits : null))])
-                : ProtocolSupport.NotSupported(v))],
-            [Vocabulary.Group("secp256r1")], [], [cert ?? Cert()], [.. behaviours]);
+        Server(versions, suites, dhBits, cert: cert, behaviours: behaviours);
 
     /// <summary>A device connecting to the Terminal Server (its ClientHello).</summary>
     private static ClientProfile DeviceClient(TlsVersion[] versions, string[] suites) =>
-        new("mfd", [.. versions], [.. suites.Select(n => Vocabulary.Suite(n))], [Vocabulary.Group("secp256r1")],
-            versions.Contains(TlsVersion.TLSv1_2) ? [Vocabulary.Scheme("rsa_pkcs1_sha256"), Vocabulary.Scheme("rsa_pkcs1_sha1")] : [], []);
+        Client(versions, suites, ["secp256r1"], versions.Contains(TlsVersion.TLSv1_2) ? ["rsa_pkcs1_sha256", "rsa_pkcs1_sha1"] : [], "mfd", []);
 
     private static readonly TlsVersion[] Old = [TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2];
     private const string DheCbc = "TLS_DHE_RSA_WITH_AES_256_CBC_SHA";

@@ -1,32 +1,17 @@
 using System.Collections.Immutable;
 using TlsDoctor.Core;
+using TlsDoctor.TestPeers;
+using static TlsDoctor.TestPeers.TestProfiles;
 
 namespace TlsDoctor.Core.Tests.Negotiation;
 
 public class NegotiatorTests
 {
-    private static readonly DateTimeOffset Now = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = TestProfiles.Now;
 
-    internal static CipherSuite S(string name) => Vocabulary.Suite(name);
-
-    internal static CertificateInfo Cert(string subject = "CN=mfd", int bits = 2048, string sig = "sha256WithRSAEncryption",
-        string key = "RSA", bool selfSigned = true, string fp = "aa11", DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
-        new(subject, selfSigned ? subject : "CN=ca", notBefore ?? new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            notAfter ?? new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), key, bits, key == "EC" ? "secp256r1" : null, sig, [], selfSigned, fp, "");
-
-    internal static ServerProfile Server(TlsVersion[] versions, string[] suites, int? dhBits = null, bool? serverOrder = false,
-        string[]? groups = null, CertificateInfo? cert = null, params Behaviour[] behaviours) =>
-        new([.. TlsVersions.All.Select(v => versions.Contains(v)
-                ? new ProtocolSupport(v, true, serverOrder, [.. suites.Select(S).Where(s => s.ValidIn(v))
-                    .Select(s => new AcceptedSuite(s, s.KeyExchange.IsFiniteFieldDh() ? dhBits ?? 2048 : null))])
-                : ProtocolSupport.NotSupported(v))],
-            [.. (groups ?? ["secp256r1"]).Select(Vocabulary.Group)], [], [cert ?? Cert()], [.. behaviours]);
-
+    // The Negotiator's own tests: a client with SCHANNEL-like minimums.
     internal static ClientProfile Client(TlsVersion[] versions, string[] suites, string[]? groups = null, string[]? schemes = null) =>
-        new("test client", [.. versions], [.. suites.Select(S)], [.. (groups ?? ["x25519", "secp256r1", "secp384r1"]).Select(Vocabulary.Group)],
-            [.. (schemes ?? ["rsa_pkcs1_sha256", "rsa_pkcs1_sha384", "rsa_pkcs1_sha1", "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]).Select(Vocabulary.Scheme)],
-            ["server_name", "renegotiation_info"])
-        { DhMinBits = 1024, RsaMinBits = 1024 };
+        TestProfiles.Client(versions, suites, groups, schemes) with { DhMinBits = 1024, RsaMinBits = 1024 };
 
     private static readonly TlsVersion[] T10to12 = [TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2];
     private const string DheAes256 = "TLS_DHE_RSA_WITH_AES_256_CBC_SHA";
