@@ -107,6 +107,7 @@ public sealed class DiagnosisRunner
 
         return new DiagnosisReport(
             windows.Describe(),
+            [.. NotScanned(deviceScan, EndpointRole.Device), .. NotScanned(paymentScan, EndpointRole.Payment), .. NotScanned(serverScan, EndpointRole.Server)],
             [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal)],
             [.. run.Assumptions.DistinctBy(a => a.Id)],
             [.. probes],
@@ -131,6 +132,14 @@ public sealed class DiagnosisRunner
                     "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")),
             };
         return (proof, device);
+    }
+
+    // A scan with no TLS answer checked nothing: it must never read as "no findings".
+    private static IEnumerable<NotScannedTarget> NotScanned(ScanResult? s, EndpointRole role)
+    {
+        if (s is null || s.Reachable && s.SpeaksTls) yield break;
+        yield return new NotScannedTarget(role, s.Target.ToString(), s.Reachable ? NotScannedReason.NotTls : NotScannedReason.Unreachable,
+            s.Error ?? (s.Reachable ? "no TLS answer to any version" : "unreachable"));
     }
 
     private static ProbeSummary? Summary(ScanResult? s, EndpointRole role, int extra = 0) => s is null ? null

@@ -76,7 +76,7 @@ public sealed class RemedyFileTests
         {
             var finding = new Finding(Findings.WeakDh, Severity.Error, Direction.OutboundDevice, "x", "t", [],
                 [new Remedy(RemedyKind.Registry, "r", "k", RegistryRemedies.Files("dh.reg", RegistryRemedies.ClientMinDh(512), RegistryState.Empty), "risk", [], null, [])]);
-            var report = new DiagnosisReport("w", [finding], [], [], [], [], [], DateTimeOffset.UnixEpoch);
+            var report = new DiagnosisReport("w", [], [finding], [], [], [], [], [], DateTimeOffset.UnixEpoch);
             var written = RemedyWriter.Write(report, dir);
             Assert.Equal(2, written.Length);
             var bytes = File.ReadAllBytes(Path.Combine(dir, "TD001", "dh.reg"));

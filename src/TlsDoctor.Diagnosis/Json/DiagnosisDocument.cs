@@ -8,6 +8,7 @@ namespace TlsDoctor.Diagnosis.Json;
 /// <summary>The `diagnose --json` document. Field names are a contract (docs/json.md).</summary>
 public sealed record DiagnosisDocument(
     string Windows,
+    ImmutableArray<NotScannedJson> NotScanned,
     ImmutableArray<FindingJson> Findings,
     ImmutableArray<AssumptionJson> Assumptions,
     ImmutableArray<ProbeJson> Probes,
@@ -20,6 +21,9 @@ public sealed record DiagnosisDocument(
 public sealed record FindingJson(
     string Id, string Slug, string Severity, string Direction, string Target, string Title,
     ImmutableArray<EvidenceJson> Evidence, ImmutableArray<RemedyJson> Remedies, string HelpLink);
+
+/// <summary>A target that could not be checked: role, target, reason (unreachable, not-tls) and what the probe saw.</summary>
+public sealed record NotScannedJson(string Role, string Target, string Reason, string Error);
 
 public sealed record EvidenceJson(string Source, string Text, int? AttemptId);
 
@@ -55,6 +59,7 @@ public static class DiagnosisJson
 {
     public static DiagnosisDocument ToJson(DiagnosisReport r, ImmutableArray<string> filesWritten = default) => new(
         r.Windows,
+        [.. r.NotScanned.Select(n => new NotScannedJson(n.Role.Name(), n.Target, n.Reason.Name(), n.Error))],
         [.. r.Findings.Select(ToJson)],
         [.. r.Assumptions.Select(a => new AssumptionJson(a.Id, a.Text))],
         [.. r.Probes.Select(p => new ProbeJson(p.Role.Name(), p.Target, p.Reachable, p.Error, [.. p.Versions.Select(v => v.Name())], p.Handshakes, p.ElapsedMs))],

@@ -45,9 +45,11 @@ public sealed record LeadingZeroHandshake(
 /// <summary>The result of `diagnose`: findings with evidence and verified remedies, and what was assumed.</summary>
 /// <param name="Windows">The Windows release and build the policy describes.</param>
 /// <param name="Assumptions">Statements about the Windows side that were not observed (ids from the knowledge base plus the diagnosis' own).</param>
+/// <param name="NotScanned">Targets that could not be checked at all (unreachable, not TLS): results of their own, never an all-clear (exit code 3).</param>
 /// <param name="Unreachable">Targets that could not be reached (exit code 3).</param>
 public sealed record DiagnosisReport(
     string Windows,
+    ImmutableArray<NotScannedTarget> NotScanned,
     ImmutableArray<Finding> Findings,
     ImmutableArray<ReportAssumption> Assumptions,
     ImmutableArray<ProbeSummary> Probes,
@@ -58,7 +60,22 @@ public sealed record DiagnosisReport(
 {
     /// <summary>True when any finding is of error severity.</summary>
     public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);
+
+    /// <summary>True when a target could not be checked, so "no findings" is not an all-clear.</summary>
+    public bool Incomplete => !NotScanned.IsDefaultOrEmpty;
 }
+
+/// <summary>Why a target could not be checked.</summary>
+public enum NotScannedReason
+{
+    /// <summary>No TCP connection could be made.</summary>
+    Unreachable,
+    /// <summary>Connected, but no version was answered with TLS (HTTP, garbage, reset, silence).</summary>
+    NotTls,
+}
+
+/// <summary>A target the diagnosis could not check: what it is, why, and what the probe saw.</summary>
+public sealed record NotScannedTarget(EndpointRole Role, string Target, NotScannedReason Reason, string Error);
 
 /// <summary>An assumption in the report: id (knowledge base or diagnosis), text.</summary>
 public sealed record ReportAssumption(string Id, string Text);

@@ -73,6 +73,8 @@ public static class DiagnosisNames
         _ => "inconclusive",
     };
 
+    public static string Name(this NotScannedReason r) => r == NotScannedReason.Unreachable ? "unreachable" : "not-tls";
+
     /// <summary>True for the two directions in which the Terminal Server is the TLS client.</summary>
     public static bool IsOutbound(this Direction d) => d != Direction.InboundDevice;
 }

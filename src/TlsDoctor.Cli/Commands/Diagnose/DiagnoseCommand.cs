@@ -114,7 +114,7 @@ public static class DiagnoseCommand
         else DiagnoseRenderer.Render(console.Out, report, written, options.OutDirectory);
 
         foreach (var u in report.Unreachable) console.Error.MarkupLineInterpolated($"[red]unreachable:[/] {u}");
-        if (!report.Unreachable.IsEmpty) return ExitCodes.Unreachable;
+        if (!report.Unreachable.IsEmpty || report.Incomplete) return ExitCodes.Unreachable;
         return report.HasErrors ? ExitCodes.Findings : ExitCodes.Ok;
     }
 }

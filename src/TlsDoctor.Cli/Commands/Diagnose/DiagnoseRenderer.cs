@@ -12,6 +12,9 @@ public static class DiagnoseRenderer
     public static void Render(IAnsiConsole console, DiagnosisReport report, ImmutableArray<string> written, string? outDirectory)
     {
         console.Write(new Rule($"[bold]Diagnosis[/] — Terminal Server: {Markup.Escape(report.Windows)}").LeftJustified());
+        // What could not be checked comes first: nothing below speaks for it.
+        foreach (var n in report.NotScanned)
+            console.MarkupLineInterpolated($"[red bold]NOT CHECKED[/] {n.Role.Name()} {n.Target}: {(n.Reason == NotScannedReason.NotTls ? "does not speak TLS" : "unreachable")} ({n.Error})");
 
         var outcomes = new Table().Border(TableBorder.Rounded).AddColumns("Direction", "Target", "Simulated handshake (policy as it is)");
         foreach (var o in report.Outcomes)
@@ -22,7 +25,9 @@ public static class DiagnoseRenderer
 
         foreach (var f in report.Findings) console.Write(Panel(f));
 
-        if (report.Findings.IsEmpty) console.MarkupLine("[green]No findings.[/]");
+        if (report.Findings.IsEmpty && report.Incomplete)
+            console.MarkupLineInterpolated($"[yellow]No findings for what was checked; {report.NotScanned.Length} target(s) could not be checked (see above).[/]");
+        else if (report.Findings.IsEmpty) console.MarkupLine("[green]No findings.[/]");
         else
         {
             var errors = report.Findings.Count(f => f.Severity == Severity.Error);
