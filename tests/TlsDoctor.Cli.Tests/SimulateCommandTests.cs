@@ -306,3 +306,34 @@ public sealed class AssumedCertificateAgreementTests
         }
     }
 }
+
+/// <summary>A scan that did not complete describes no server: simulate says so and simulates nothing.</summary>
+public sealed class IncompleteScanTests
+{
+    [Theory]
+    [InlineData("scan-lab-hostile-garbage.json")]
+    [InlineData("scan-lab-hostile-http.json")]
+    [InlineData("scan-lab-hostile-silent.json")]
+    public async Task Simulate_against_an_incomplete_scan_is_an_input_error_not_a_prediction(string golden)
+    {
+        // The golden file holds a real scan document of that lab device (ports normalised, which simulate never uses).
+        var path = Path.Combine(GoldenDirectory(), golden);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        var file = Path.Combine(Path.GetTempPath(), $"tlsdoctor-incomplete-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, doc.RootElement.GetProperty("stdout").GetRawText());
+        try
+        {
+            var run = await CliHarness.RunAsync("simulate", "--client", "windows:2016", "--server", file, "--json");
+            Assert.Equal(2, run.ExitCode);
+            var error = CliHarness.AssertJsonError(run, "input");
+            Assert.Contains("incomplete", error.GetProperty("message").GetString());
+            Assert.DoesNotContain("outcome", run.Out);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string GoldenDirectory([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "Golden");
+}

@@ -127,6 +127,9 @@ public static class ProfileLoader
     {
         if (checkReachable && !scan.Reachable)
             throw new UsageException($"--server {spec}: the scan of {scan.Target} did not reach it ({scan.Error ?? "unreachable"}); nothing to simulate against");
+        // A scan that stopped early (not TLS, deadline) describes no server: simulating it would invent one.
+        if (!string.IsNullOrEmpty(scan.Error))
+            throw new InputException($"--server {spec}: the scan of {scan.Target} is incomplete ({scan.Error}); nothing is simulated — scan the target again");
         try
         {
             var profile = ScanJsonMapper.ToProfile(scan);
