@@ -337,3 +337,44 @@ public sealed class IncompleteScanTests
 
     private static string GoldenDirectory([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "Golden");
 }
+
+/// <summary>Every reader returns a complete object or its documented input error (exit 2): never a crash on nulls or non-text.</summary>
+public sealed class DamagedInputTests(WeakDhScanFixture scan) : IClassFixture<WeakDhScanFixture>
+{
+    public static TheoryData<string> Damages => ["behaviours", "cipherSuites", "certificates", "protocols", "scans", "scans-null"];
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public async Task A_scan_document_with_a_null_entry_is_an_input_error(string damage)
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(scan.ScanFile))!;
+        var first = doc["scans"]![0]!;
+        switch (damage)
+        {
+            case "behaviours": first["behaviours"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            case "cipherSuites": first["protocols"]![2]!["cipherSuites"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            case "certificates": first["certificates"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            case "protocols": first["protocols"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            case "scans": doc["scans"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            default: doc["scans"] = null; break;
+        }
+        var file = Path.Combine(scan.Directory, $"damaged-{damage}.json");
+        await File.WriteAllTextAsync(file, doc.ToJsonString());
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:2016", "--server", file, "--json");
+        Assert.Equal(2, run.ExitCode);
+        CliHarness.AssertJsonError(run);
+    }
+
+    [Theory]
+    [InlineData("simulate", "--client", "{0}", "--server", "windows:2016")]
+    [InlineData("diagnose", "--client-hello", "{0}", "--os", "2016")]
+    public async Task A_client_profile_with_a_lone_surrogate_is_an_input_error(params string[] args)
+    {
+        var file = Path.Combine(scan.Directory, "surrogate.json");
+        await File.WriteAllTextAsync(file, """{ "versions": ["TLSv1.2"], "cipherSuites": ["\ud800"] }""");
+        var run = await CliHarness.RunAsync([.. args.Select(a => string.Format(System.Globalization.CultureInfo.InvariantCulture, a, file)), "--json",
+            .. args[0] == "diagnose" ? new[] { "--out", Path.Combine(scan.Directory, "fix") } : []]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("not valid text", CliHarness.AssertJsonError(run, args[0] == "diagnose" ? "input" : "usage").GetProperty("message").GetString());
+    }
+}

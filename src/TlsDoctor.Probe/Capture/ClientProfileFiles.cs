@@ -89,7 +89,15 @@ public static class ClientProfileFiles
         }
         using (doc)
         {
-            return FromDocument(doc.RootElement, source, index);
+            try
+            {
+                return FromDocument(doc.RootElement, source, index);
+            }
+            catch (InvalidOperationException e)
+            {
+                // JSON allows escapes such as "\ud800" that are no text (a lone UTF-16 surrogate); reading one as a string throws.
+                throw new ClientProfileFileException($"{source}: a string in the profile is not valid text ({e.Message})", e);
+            }
         }
     }
 

@@ -100,9 +100,13 @@ public static class ProfileLoader
             {
                 ScanDocument doc;
                 try { doc = ScanJsonMapper.Read(text); }
-                catch (Exception ex) when (ex is JsonException or FormatException or NotSupportedException) { throw new UsageException($"--server {spec}: not a valid scan document ({ex.Message})"); }
+                catch (Exception ex) when (ex is JsonException or FormatException or NotSupportedException or InvalidOperationException)
+                {
+                    throw new UsageException($"--server {spec}: not a valid scan document ({ex.Message})");
+                }
                 var scans = doc.Scans.IsDefault ? [] : doc.Scans;
                 if (scans.IsEmpty) throw new UsageException($"--server {spec}: the scan document holds no scans");
+                if (scans.Any(s => s is null)) throw new UsageException($"--server {spec}: \"scans\" holds a null entry");
                 var scan = target is null ? scans[0] : scans.FirstOrDefault(s => Matches(s, target))
                     ?? throw new UsageException($"--target {target}: not in {spec}; it holds {string.Join(", ", scans.Select(s => s.Target))}");
                 return FromScan(scan, spec, "scan", checkReachable: true);
@@ -112,7 +116,10 @@ public static class ProfileLoader
             {
                 ScanJson? scan;
                 try { scan = e.Deserialize(ScanJsonContext.Default.ScanJson); }
-                catch (Exception ex) when (ex is JsonException or NotSupportedException) { throw new UsageException($"--server {spec}: not a valid server profile ({ex.Message})"); }
+                catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+                {
+                    throw new UsageException($"--server {spec}: not a valid server profile ({ex.Message})");
+                }
                 if (scan is null) throw new UsageException($"--server {spec}: empty server profile");
                 var reachableGiven = e.TryGetProperty("reachable", out var r) && r.ValueKind == JsonValueKind.False;
                 return FromScan(scan, spec, "server-profile", checkReachable: reachableGiven);
