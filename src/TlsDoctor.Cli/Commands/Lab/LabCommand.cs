@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
@@ -71,7 +72,19 @@ public static class LabCommand
         if (clients.Count > 0 && servers.Count > 0) throw new UsageException("start server profiles and client profiles in separate commands");
         if (clients.Count > 0) return await RunClientsAsync(parse, console, clients, count, json, stop.Token).ConfigureAwait(false);
 
-        await using var host = await LabHost.StartAsync(servers, new LabOptions(basePort, count), ct).ConfigureAwait(false);
+        var last = basePort + servers.Count * count - 1;
+        if (basePort > 0 && last > 65535)
+            throw new UsageException($"--base-port {basePort}: {servers.Count * count} devices need ports up to {last}, past 65535; choose a lower --base-port (or 0 for any free ports)");
+        LabHost started;
+        try
+        {
+            started = await LabHost.StartAsync(servers, new LabOptions(basePort, count), ct).ConfigureAwait(false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        {
+            throw new UsageException($"--base-port {basePort}: a port from {basePort} to {last} is {(e.SocketErrorCode == SocketError.AccessDenied ? "not allowed" : "already in use")} ({e.Message}); choose another --base-port (or 0 for any free ports)");
+        }
+        await using var host = started;
         if (json)
         {
             var doc = new LabDevicesJson([.. host.Devices.Select(d => new LabDeviceJson(d.Profile, d.Endpoint.Address.ToString(), d.Endpoint.Port, $"{d.Endpoint}", d.Reproduces, d.CertificateSha256))]);
