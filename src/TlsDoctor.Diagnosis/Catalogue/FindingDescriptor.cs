@@ -29,6 +29,9 @@ public sealed record FindingDescriptor(string Id, string Slug, string Title, Sev
     /// <summary>docs/findings.md anchor.</summary>
     public string HelpLink => $"docs/findings.md#{Id.ToLowerInvariant()}-{Slug}";
 
+    /// <summary>The connections the finding can be about; every direction unless the catalogue narrows it.</summary>
+    public ImmutableArray<Direction> Directions { get; init; } = [Direction.OutboundDevice, Direction.InboundDevice, Direction.OutboundPayment];
+
     /// <summary>True when the finding automates a case of the vendor guide (TD0xx).</summary>
     public bool InGuide => GuideReference != Findings.BeyondTheGuide;
 
@@ -45,19 +48,19 @@ public static class Findings
     public static readonly FindingDescriptor WeakDh = new("TD001", "weak-dh",
         "The device's DHE group is smaller than the SCHANNEL client accepts", Severity.Error, "key-exchange",
         "The Device Only Supports Weak DH Keys",
-        [FailureReason.DhTooSmall]);
+        [FailureReason.DhTooSmall]) { Directions = [Direction.OutboundDevice, Direction.OutboundPayment] };
     public static readonly FindingDescriptor BrokenDh = new("TD002", "broken-dh",
         "The DH shared secret's leading zero byte is handled differently by the two sides (random handshake failures)", Severity.Error, "key-exchange",
         "The Incorrect Implementation of the DH Algorithm in the Device",
-        [FailureReason.DhLeadingZero]);
+        [FailureReason.DhLeadingZero]) { Directions = [Direction.OutboundDevice, Direction.OutboundPayment] };
     public static readonly FindingDescriptor Tls12Intolerance = new("TD003", "tls12-intolerance",
         "The device accepts a protocol version it does not implement, then the handshake fails", Severity.Error, "protocol",
         "The MFD Only Supports Older SSL/TLS Protocol Versions, but also Accepts Higher Ones",
-        [FailureReason.HandshakeFailsAfterHello, FailureReason.VersionIntolerance]);
+        [FailureReason.HandshakeFailsAfterHello, FailureReason.VersionIntolerance]) { Directions = [Direction.OutboundDevice, Direction.OutboundPayment] };
     public static readonly FindingDescriptor Sha512Unpatched = new("TD004", "sha512-unpatched",
         "TLS 1.2 with a SHA-512-signed certificate fails on this Windows without the August 2014 update", Severity.Error, "certificate",
         "Communication with Dispatcher Paragon Payment System Fails",
-        [FailureReason.Sha512Tls12Unpatched]);
+        [FailureReason.Sha512Tls12Unpatched]) { Directions = [Direction.OutboundDevice, Direction.OutboundPayment] };
     public static readonly FindingDescriptor NoCommonProtocol = new("TD005", "no-common-protocol",
         "The two sides share no protocol version", Severity.Error, "protocol",
         "The Device Supporting Only Higher Versions of the SSL/TLS Protocol Cannot Connect",
@@ -65,12 +68,12 @@ public static class Findings
     public static readonly FindingDescriptor UntrustedCertificate = new("TD006", "untrusted-certificate",
         "The device does not trust the Terminal Server's certificate", Severity.Error, "certificate",
         "The Certificate Is Not Trusted",
-        [FailureReason.UntrustedCertificate]);
+        [FailureReason.UntrustedCertificate]) { Directions = [Direction.InboundDevice] };
     public static readonly FindingDescriptor UnsupportedCertificate = new("TD007", "unsupported-certificate",
         "The device cannot verify the certificate's key or signature algorithm", Severity.Error, "certificate",
         "The Device Does Not Support the Cryptographic Algorithm Used for the Certificate or the Key Length",
         [FailureReason.CertificateHashUnsupported, FailureReason.CertificateKeyTooLarge, FailureReason.CertificateKeyUnsupported,
-         FailureReason.CertificateKeyTooSmall, FailureReason.NoCommonSignatureScheme]);
+         FailureReason.CertificateKeyTooSmall, FailureReason.NoCommonSignatureScheme]) { Directions = [Direction.InboundDevice] };
     public static readonly FindingDescriptor NoCommonCipherSuite = new("TD101", "no-common-cipher-suite",
         "The two sides share no cipher suite in the negotiated version", Severity.Error, "protocol", Beyond,
         [FailureReason.NoCommonCipherSuite]);
@@ -85,7 +88,7 @@ public static class Findings
         [FailureReason.CertificateExpired, FailureReason.CertificateNotYetValid]);
     public static readonly FindingDescriptor CertificateNameMismatch = new("TD105", "certificate-name-mismatch",
         "The certificate does not name the host it is reached by", Severity.Error, "certificate", Beyond,
-        []);
+        []) { Directions = [Direction.OutboundPayment] };
     public static readonly FindingDescriptor LegacyOnlyDevice = new("TD106", "legacy-only-device",
         "The device speaks only SSLv3 or only RC4 suites, which this Windows no longer offers", Severity.Error, "protocol", Beyond,
         [FailureReason.NoCommonProtocol, FailureReason.NoCommonCipherSuite]);
@@ -94,7 +97,7 @@ public static class Findings
         [FailureReason.NoCommonProtocol]);
     public static readonly FindingDescriptor DotNetNoTls12 = new("TD108", "dotnet-no-tls12",
         "The .NET Framework settings keep the Terminal Server from offering TLS 1.2", Severity.Error, "policy", Beyond,
-        [FailureReason.NoCommonProtocol]);
+        [FailureReason.NoCommonProtocol]) { Directions = [Direction.OutboundDevice, Direction.OutboundPayment] };
 
     /// <summary>Every descriptor, by id.</summary>
     public static ImmutableArray<FindingDescriptor> All { get; } =
