@@ -106,9 +106,47 @@ public sealed class UsageException(string message) : InputException(message);
 /// <summary>Where a command writes: Out gets results (tables or the one JSON document), Error gets logs and progress.</summary>
 public sealed record CliConsole(IAnsiConsole Out, IAnsiConsole Error, TextWriter RawOut)
 {
-    public static CliConsole CreateDefault()
+    /// <summary>The width of output that goes to a file or a pipe without COLUMNS: wide enough that nothing wraps.</summary>
+    public const int UnboundedWidth = 4096;
+
+    public static CliConsole CreateDefault() => Create(Console.Out, Console.Error, Console.IsOutputRedirected, Console.IsErrorRedirected,
+        Environment.GetEnvironmentVariable("COLUMNS"));
+
+    /// <summary>Consoles over two writers, at the width <see cref="Width"/> chooses for each.</summary>
+    public static CliConsole Create(TextWriter output, TextWriter error, bool outputRedirected, bool errorRedirected, string? columns)
     {
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        return new CliConsole(AnsiConsole.Console, err, Console.Out);
+        var o = AnsiConsole.Create(Settings(output, outputRedirected));
+        var e = AnsiConsole.Create(Settings(error, errorRedirected));
+        if (Width(outputRedirected, columns) is { } ow) o.Profile.Width = ow;
+        if (Width(errorRedirected, columns) is { } ew) e.Profile.Width = ew;
+        return new CliConsole(o, e, output);
+    }
+
+    // A file or pipe gets plain text: no escape sequences, no live progress.
+    private static AnsiConsoleSettings Settings(TextWriter writer, bool redirected) => redirected
+        ? new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No }
+        : new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) };
+
+    /// <summary>
+    /// The width to render at: COLUMNS when it is set, else no limit for a file or pipe (a suite name, a command or an
+    /// evidence line is never split at column 80 for a script to read); null = ask the terminal.
+    /// </summary>
+    public static int? Width(bool redirected, string? columns) =>
+        int.TryParse(columns, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c) && c is >= 20 and <= UnboundedWidth
+            ? c
+            : redirected ? UnboundedWidth : null;
+}
+
+/// <summary>Rendering helpers every command shares.</summary>
+public static class CliRendering
+{
+    // A rule spans the whole width: beyond a screen's width (a file or pipe) a plain heading line says the same.
+    private const int MaxRuleWidth = 200;
+
+    /// <summary>A section heading: a rule on a terminal, "── heading" in a file or pipe.</summary>
+    public static void Heading(this IAnsiConsole console, string markup)
+    {
+        if (console.Profile.Width <= MaxRuleWidth) console.Write(new Rule(markup).LeftJustified());
+        else console.MarkupLine($"── {markup}");
     }
 }

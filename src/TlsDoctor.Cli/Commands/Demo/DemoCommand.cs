@@ -93,7 +93,7 @@ public static class DemoCommand
         {
             foreach (var c in cases)
             {
-                console.Out.Write(new Rule($"[bold]{Markup.Escape(c.Profile)}[/] ({Markup.Escape(c.Endpoint)}) — {Markup.Escape(c.Reproduces)}").LeftJustified());
+                console.Out.Heading($"[bold]{Markup.Escape(c.Profile)}[/] ({Markup.Escape(c.Endpoint)}) — {Markup.Escape(c.Reproduces)}");
                 DiagnoseRenderer.Render(console.Out, c.Report, c.Written, Path.Combine(outDir, c.Profile));
             }
             var summary = new Table().Border(TableBorder.Rounded).Title("Demo summary").AddColumns("Device", "Findings", "Remedy verified by re-simulation");

@@ -11,7 +11,7 @@ public static class DiagnoseRenderer
 {
     public static void Render(IAnsiConsole console, DiagnosisReport report, ImmutableArray<string> written, string? outDirectory)
     {
-        console.Write(new Rule($"[bold]Diagnosis[/] — Terminal Server: {Markup.Escape(report.Windows)}").LeftJustified());
+        console.Heading($"[bold]Diagnosis[/] — Terminal Server: {Markup.Escape(report.Windows)}");
         // What could not be checked comes first: nothing below speaks for it.
         foreach (var n in report.NotScanned)
             console.MarkupLineInterpolated($"[red bold]NOT CHECKED[/] {n.Role.Name()} {n.Target}: {(n.Reason == NotScannedReason.NotTls ? "does not speak TLS" : "unreachable")} ({n.Error})");
@@ -69,8 +69,7 @@ public static class DiagnoseRenderer
         return new Panel(new Rows(rows))
             .Header($"[{color}]{f.Id} {f.Slug}[/] · [{color}]{f.Severity.Name()}[/]")
             .Border(BoxBorder.Rounded)
-            .BorderColor(f.Severity switch { Severity.Error => Color.Red, Severity.Warning => Color.Yellow, _ => Color.Blue })
-            .Expand();
+            .BorderColor(f.Severity switch { Severity.Error => Color.Red, Severity.Warning => Color.Yellow, _ => Color.Blue });
     }
 
     private static string Verdict(HandshakeOutcome o)

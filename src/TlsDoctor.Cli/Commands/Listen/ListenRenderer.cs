@@ -13,7 +13,7 @@ public static class ListenRenderer
         console.MarkupLineInterpolated($"[bold]listen {r.Local}[/]: {r.Captures.Length} connection(s), {r.Captured} ClientHello(s), stopped by {ListenJsonMapper.StopName(r.Stop)}");
         foreach (var c in r.Captures)
         {
-            console.Write(new Rule($"[bold]#{c.Connection.ToString(CultureInfo.InvariantCulture)} {Markup.Escape(c.Remote)}[/] {c.Time:yyyy-MM-dd HH:mm:ss}Z").LeftJustified());
+            console.Heading($"[bold]#{c.Connection.ToString(CultureInfo.InvariantCulture)} {Markup.Escape(c.Remote)}[/] {c.Time:yyyy-MM-dd HH:mm:ss}Z");
             if (c.Hello is not { } h)
             {
                 console.MarkupLineInterpolated($"[red]no ClientHello:[/] {c.Error}");

@@ -10,7 +10,7 @@ public static class ScanRenderer
 {
     public static void Render(IAnsiConsole console, ScanResult r, bool verbose)
     {
-        console.Write(new Rule($"[bold]{Markup.Escape(r.Target.ToString())}[/]").LeftJustified());
+        console.Heading($"[bold]{Markup.Escape(r.Target.ToString())}[/]");
         if (!r.Reachable)
         {
             console.MarkupLineInterpolated($"[red]unreachable:[/] {r.Error}");
@@ -58,7 +58,7 @@ public static class ScanRenderer
                 var key = c.Curve is not null ? $"{c.KeyAlgorithm} {c.Curve}" : $"{c.KeyAlgorithm} {c.KeyBits}";
                 var sig = c.SignatureHash is "sha1" or "md5" or "md2" ? $"[yellow]{Markup.Escape(c.SignatureAlgorithm)}[/]" : Markup.Escape(c.SignatureAlgorithm);
                 var until = c.NotAfter < DateTimeOffset.UtcNow ? $"[red]{c.NotAfter:yyyy-MM-dd} (expired)[/]" : $"{c.NotAfter:yyyy-MM-dd}";
-                ct.AddRow(new Text(c.Subject), new Text(c.SelfSigned ? "(self-signed)" : c.Issuer), new Text(key), new Markup(sig), new Markup(until), new Text(c.Sha256[..16] + "…"));
+                ct.AddRow(new Text(c.Subject), new Text(c.SelfSigned ? "(self-signed)" : c.Issuer), new Text(key), new Markup(sig), new Markup(until), new Text(c.Sha256));
             }
             console.Write(ct);
         }

@@ -9,7 +9,7 @@ public static class SimulateRenderer
 {
     public static void Render(IAnsiConsole console, LoadedProfile<ClientProfile> client, LoadedProfile<ServerProfile> server, HandshakeOutcome o)
     {
-        console.Write(new Rule($"[bold]{Markup.Escape(client.Name)}[/] → [bold]{Markup.Escape(server.Name)}[/]").LeftJustified());
+        console.Heading($"[bold]{Markup.Escape(client.Name)}[/] → [bold]{Markup.Escape(server.Name)}[/]");
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         var result = o switch
         {
