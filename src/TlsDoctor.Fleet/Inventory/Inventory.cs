@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CsvHelper;
 using TlsDoctor.Probe;
+using TlsDoctor.Core;
 
 namespace TlsDoctor.Fleet;
 
@@ -31,7 +32,7 @@ public sealed record InventoryError(int Line, string Message);
 public sealed record Inventory(ImmutableArray<InventoryDevice> Devices, ImmutableArray<InventoryError> Errors, string Sha256, ImmutableArray<string> Columns);
 
 /// <summary>Inventory with a fatal problem (no header, no host column): nothing can be scanned.</summary>
-public sealed class InventoryException(string message) : Exception(message);
+public sealed class InventoryException(string message) : InputException(message);
 
 /// <summary>
 /// Reads inventory CSV (CsvHelper): RFC 4180 quoting (quoted commas, doubled quotes, line breaks inside quotes), a header naming

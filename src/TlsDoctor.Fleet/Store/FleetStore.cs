@@ -3,15 +3,16 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using TlsDoctor.Probe.Json;
+using TlsDoctor.Core;
 
 namespace TlsDoctor.Fleet;
 
 /// <summary>A fleet database that cannot be used (not ours, newer schema, missing scan, server not reachable).</summary>
 /// <param name="unreachable">The database server could not be reached (exit code 3 rather than 2).</param>
-public sealed class FleetStoreException(string message, Exception? inner = null, bool unreachable = false) : Exception(message, inner)
+public sealed class FleetStoreException(string message, Exception? inner = null, bool unreachable = false) : InputException(message, inner)
 {
     /// <summary>True when the database server could not be reached at all.</summary>
-    public bool Unreachable { get; } = unreachable;
+    public override bool Unreachable { get; } = unreachable;
 }
 
 /// <summary>

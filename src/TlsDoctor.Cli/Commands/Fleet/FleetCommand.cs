@@ -45,21 +45,9 @@ public static class FleetOptions
         HelpName = "URI",
     };
 
-    /// <summary>Runs a fleet command; a database that cannot be used is one error line, exit 3 when its server is unreachable, else 2.</summary>
+    /// <summary>Runs a fleet command (a database that cannot be used is an input error: CliApp maps it, exit 3 when its server is unreachable).</summary>
     public static Func<ParseResult, CancellationToken, Task<int>> Action(CliConsole console, Func<ParseResult, CliConsole, CancellationToken, Task<int>> run) =>
-        async (parse, ct) =>
-        {
-            try
-            {
-                return await run(parse, console, ct).ConfigureAwait(false);
-            }
-            catch (FleetStoreException e)
-            {
-                // One line whatever the terminal's width: scripts and the queue's operators grep for it.
-                await console.Error.Profile.Out.Writer.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-                return e.Unreachable ? ExitCodes.Unreachable : ExitCodes.Usage;
-            }
-        };
+        (parse, ct) => run(parse, console, ct);
 
     /// <summary>Opens the PostgreSQL store a queue command needs; a SQLite path is a usage error.</summary>
     public static PostgresFleetStore OpenPostgres(string db, string command, bool create)
@@ -98,7 +86,7 @@ public static class FleetOptions
         Side(os, updates, regs, productSetting, what).Client;
 
     /// <summary>The Windows side (for the Diagnosis catalogue) and its outbound client profile, labelled with the inputs.</summary>
-    public static (WindowsSide Side, ClientProfile Client) Side(string? os, string[]? updates, string[]? regs, string? productSetting, string what)
+    public static FleetPolicy Side(string? os, string[]? updates, string[]? regs, string? productSetting, string what)
     {
         foreach (var f in regs ?? [])
             if (!File.Exists(f)) throw new UsageException($"{what}: {f}: no such .reg file");
@@ -118,9 +106,9 @@ public static class FleetOptions
             if (regs is { Length: > 0 }) parts.Add("reg " + string.Join(" + ", regs.Select(Path.GetFileName)));
             if (updates is { Length: > 0 }) parts.Add("updates " + string.Join(",", updates));
             if (productSetting is not null) parts.Add($"product setting \"{productSetting}\"");
-            return (side, parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" });
+            return new FleetPolicy(side, parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" });
         }
-        catch (Exception e) when (e is PolicyInputException or FormatException or IOException)
+        catch (InputException e)
         {
             throw new UsageException($"{what}: {e.Message}");
         }

@@ -8,10 +8,10 @@ namespace TlsDoctor.Cli.Commands;
 /// <summary>How devices are scanned: the options `fleet scan` and `fleet enqueue` share (each command gets its own instances).</summary>
 public sealed class FleetScanSettings
 {
-    public Option<int> PerDevice { get; } = new("--per-device") { Description = "Connections open at once to one device (fragile devices: keep 1)", DefaultValueFactory = _ => 1, HelpName = "N" };
-    public Option<int> Port { get; } = new("--port", "-p") { Description = "Port for rows without one", DefaultValueFactory = _ => 443 };
-    public Option<int> MaxFailures { get; } = new("--max-failures") { Description = "Connections in a row that may reset, time out or fail before a device is left alone", DefaultValueFactory = _ => 3, HelpName = "K" };
-    public Option<double> RetryBackoff { get; } = new("--retry-backoff") { Description = "Seconds before retrying a device that could not be reached (doubles per retry)", DefaultValueFactory = _ => 5, HelpName = "SECONDS" };
+    public Option<int> PerDevice { get; } = new Option<int>("--per-device") { Description = "Connections open at once to one device (fragile devices: keep 1)", DefaultValueFactory = _ => 1, HelpName = "N" }.Within(1, 16);
+    public Option<int> Port { get; } = new Option<int>("--port", "-p") { Description = "Port for rows without one", DefaultValueFactory = _ => 443 }.Within(1, 65535);
+    public Option<int> MaxFailures { get; } = new Option<int>("--max-failures") { Description = "Connections in a row that may reset, time out or fail before a device is left alone", DefaultValueFactory = _ => 3, HelpName = "K" }.Within(1, 100);
+    public Option<double> RetryBackoff { get; } = new Option<double>("--retry-backoff") { Description = "Seconds before retrying a device that could not be reached (doubles per retry)", DefaultValueFactory = _ => 5, HelpName = "SECONDS" }.Within(0, 3600, " seconds");
     public Option<string> DeviceKeyOption { get; } = MakeDeviceKey();
     public Option<bool> NoHandshake { get; } = new("--no-handshake") { Description = "Skip the full handshake per version (fewer connections; misses failures after ServerHello)" };
     public Option<double> ConnectTimeout { get; } = CommonOptions.ConnectTimeout();
@@ -26,29 +26,22 @@ public sealed class FleetScanSettings
             cmd.Options.Add(o);
     }
 
-    /// <summary>The scan options for the parsed command line; out-of-range values are usage errors.</summary>
+    /// <summary>The scan options for the parsed command line (ranges were checked at parse time).</summary>
     public FleetScanOptions Build(ParseResult parse, int concurrency, double rate)
     {
         var perDevice = parse.GetValue(PerDevice);
-        if (perDevice is < 1 or > 16) throw new UsageException("--per-device must be 1-16");
-        var port = parse.GetValue(Port);
-        if (port is < 1 or > 65535) throw new UsageException("--port must be 1-65535");
-        var maxFailures = parse.GetValue(MaxFailures);
-        if (maxFailures is < 1 or > 100) throw new UsageException("--max-failures must be 1-100");
         var backoff = parse.GetValue(RetryBackoff);
-        if (!(backoff is >= 0 and <= 3600)) throw new UsageException("--retry-backoff must be 0-3600 seconds");
         var delay = parse.GetValue(Delay);
-        if (delay is < 0 or > 60_000) throw new UsageException("--delay must be 0-60000 ms");
         var probe = new ProbeOptions(
-            CommonOptions.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
-            CommonOptions.Seconds(parse.GetValue(ReadTimeout), "--timeout"),
-            CommonOptions.Seconds(parse.GetValue(Deadline), "--deadline"),
+            CommonOptions.Seconds(parse.GetValue(ConnectTimeout)),
+            CommonOptions.Seconds(parse.GetValue(ReadTimeout)),
+            CommonOptions.Seconds(parse.GetValue(Deadline)),
             perDevice,
             TimeSpan.FromMilliseconds(delay),
             FullHandshakes: !parse.GetValue(NoHandshake));
         return new FleetScanOptions(probe, concurrency, rate,
             Enum.Parse<DeviceKey>(parse.GetValue(DeviceKeyOption) ?? "auto", ignoreCase: true),
-            maxFailures, backoff == 0 ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromSeconds(backoff));
+            parse.GetValue(MaxFailures), backoff == 0 ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromSeconds(backoff));
     }
 
     /// <summary>Reads the inventory; fatal problems are usage errors, bad rows are printed on stderr with their line.</summary>
