@@ -37,6 +37,19 @@ public sealed partial class SchannelKnowledge
     public UpdateInfo? Update(string kb) => Updates.FirstOrDefault(u => u.Id.Equals(kb, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
+    /// The changes of the release's updates that match, in the order they are named: preferred ones first, then as
+    /// updates.json lists them.
+    /// </summary>
+    public ImmutableArray<UpdateChange> Changes(WindowsRelease release, Func<UpdateEffect, bool> match) => ChangesOf(Updates, release, match);
+
+    private static ImmutableArray<UpdateChange> ChangesOf(ImmutableArray<UpdateInfo> updates, WindowsRelease release, Func<UpdateEffect, bool> match) =>
+    [
+        .. updates.Where(u => u.AppliesTo(release))
+            .SelectMany(u => (u.Effects.IsDefault ? [] : u.Effects).Where(e => e.AppliesTo(release) && match(e)).Select(e => new UpdateChange(u, e)))
+            .OrderBy(c => c.Effect.Preferred ? 0 : 1),
+    ];
+
+    /// <summary>
     /// Resolves an --os value: release id or alias ("2012r2", "Windows Server 2012 R2", "Windows 8.1"), a build number
     /// ("9600", "14393.3542", "10.0.14393"), or a ProductName. Unknown builds map to the newest release below them.
     /// </summary>
@@ -83,11 +96,26 @@ public sealed partial class SchannelKnowledge
 
     private static SchannelKnowledge Load()
     {
-        var releases = Read("releases.json", KnowledgeJson.Default.ReleasesFile).Releases;
         var updates = Read("updates.json", KnowledgeJson.Default.UpdatesFile).Updates;
+        var releases = Read("releases.json", KnowledgeJson.Default.ReleasesFile).Releases.Select(r => WithFixes(r, updates)).ToImmutableArray();
         var dotnet = Read("dotnet.json", KnowledgeJson.Default.DotNetKnowledge);
         var assumptions = Read("assumptions.json", KnowledgeJson.Default.AssumptionsFile).Assumptions;
         return new SchannelKnowledge(releases, updates, dotnet, assumptions);
+    }
+
+    /// <summary>Fills the release's FixedBy / FixedInBuild from the updates that bring each fix (updates.json is the one place that says).</summary>
+    private static WindowsRelease WithFixes(WindowsRelease r, ImmutableArray<UpdateInfo> updates)
+    {
+        static FixData Fill(FixData fix, ImmutableArray<UpdateChange> changes) => fix with
+        {
+            FixedBy = [.. changes.Select(c => c.Update.Id)],
+            FixedInBuild = changes.Select(c => c.Update.Build).OfType<string>().MinBy(OsBuilds.Key),
+        };
+        return r with
+        {
+            Sha512InTls12 = Fill(r.Sha512InTls12, ChangesOf(updates, r, e => e.Sha512InTls12 == true)),
+            DhLeadingZeroFixed = Fill(r.DhLeadingZeroFixed, ChangesOf(updates, r, e => e.DhLeadingZeroFixed == true)),
+        };
     }
 
     private static T Read<T>(string name, JsonTypeInfo<T> type)
@@ -109,6 +137,24 @@ public sealed partial class SchannelKnowledge
     [JsonSerializable(typeof(DotNetKnowledge))]
     [JsonSerializable(typeof(AssumptionsFile))]
     internal sealed partial class KnowledgeJson : JsonSerializerContext;
+}
+
+/// <summary>OS build.revision strings ("14393.3542").</summary>
+public static class OsBuilds
+{
+    /// <summary>Build and revision of "14393.3542"; null when the text is not in that form.</summary>
+    public static (int Build, int Revision)? Parse(string? text)
+    {
+        var parts = (text ?? "").Split('.');
+        return parts.Length == 2 && int.TryParse(parts[0], out var b) && int.TryParse(parts[1], out var u) ? (b, u) : null;
+    }
+
+    /// <summary>Sort key: build, then revision (unparsable strings first).</summary>
+    public static long Key(string text) => Parse(text) is { } p ? (long)p.Build << 32 | (uint)p.Revision : -1;
+
+    /// <summary>True when build.revision is at least <paramref name="fixedIn"/>.</summary>
+    public static bool AtLeast(int build, int revision, string fixedIn) =>
+        Parse(fixedIn) is { } f && (build > f.Build || build == f.Build && revision >= f.Revision);
 }
 
 /// <summary>How an --os value matched: the build and revision it named, and whether the build was mapped to the nearest release.</summary>

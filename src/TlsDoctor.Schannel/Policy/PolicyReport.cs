@@ -114,7 +114,7 @@ public static class PolicyReports
         return new PolicyReport(
             new PolicyReportOs(p.Release.Name, p.Build, p.Ubr, p.Release.Id, p.Release.ClientName),
             [.. p.Updates.Select(id => k.Update(id) is { } u
-                ? new PolicyReportUpdate(u.Id, u.Title, u.Effects, u.Source, !p.UpdatesKnown)
+                ? new PolicyReportUpdate(u.Id, u.Title, [.. u.Effects.Select(e => e.Id)], u.Source, !p.UpdatesKnown)
                 : new PolicyReportUpdate(id, null, [], null, !p.UpdatesKnown))],
             client,
             server,
