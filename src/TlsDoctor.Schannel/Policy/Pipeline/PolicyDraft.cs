@@ -16,6 +16,7 @@ internal enum AssumptionSlot
     Protocols,
     /// <summary>Named for the release's default suite list; dropped when the registry replaces the list.</summary>
     DefaultSuiteList,
+    SuiteOrder,
     SuiteStrongCrypto,
     SuiteTable,
     SuiteSwitches,

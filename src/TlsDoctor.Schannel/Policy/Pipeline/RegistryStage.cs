@@ -9,6 +9,7 @@ internal static class RegistryStage
 {
     public static PolicyDraft Apply(PolicyDraft d)
     {
+        d = d.Warn(RegistryLint.Check(d.Registry));
         d = Protocols(d);
         d = RegistrySuites.Apply(d);
         return KeySizes(d);
@@ -23,8 +24,8 @@ internal static class RegistryStage
             .. settings.Select(p =>
             {
                 var key = RegistryPaths.ProtocolKey(p.Version, role);
-                var enabled = d.Registry.Get(key, "Enabled");
-                var dbd = d.Registry.Get(key, "DisabledByDefault");
+                var enabled = DWordEntry(d.Registry, key, "Enabled");
+                var dbd = DWordEntry(d.Registry, key, "DisabledByDefault");
                 if (enabled is null && dbd is null) return p;
                 var detail = string.Join(", ", new[] { enabled, dbd }.OfType<RegEntry>().Select(e => Describe(e)));
                 if (p.State == ProtocolState.NotSupported)
@@ -72,6 +73,9 @@ internal static class RegistryStage
         if (DWord(reg, RegistryPaths.Pkcs, "ClientMaxKeyBitLength") is { } rmax) d = d with { RsaClientMaxBits = new((int)rmax.Value, RegSource(rmax.Entry)) };
         return d;
     }
+
+    /// <summary>The value when it is a REG_DWORD; Windows ignores other types (the lint says so).</summary>
+    private static RegEntry? DWordEntry(RegistryState reg, string key, string name) => reg.Get(key, name) is { } e && e.Value.AsDWord() is not null ? e : null;
 
     internal static RegEntry? Off(RegistryState reg, string key) => reg.Get(key, "Enabled") is { } e && e.Value.AsDWord() == 0 ? e : null;
 

@@ -32,8 +32,17 @@ internal static class RegistrySuites
         var src = new Source(Source.Registry, RegistryStage.Describe(functions, brief: true), policyFunctions is not null ? "S13 S15" : "S15 S17");
         var list = new List<DraftSuite>();
         var warnings = new List<string>();
-        foreach (var n in List(functions))
+        var (names, dropped) = Limit(functions);
+        if (!dropped.IsEmpty)
         {
+            warnings.Add($"{RegistryStage.Describe(functions, brief: true)} is {functions.Value.AsString()!.Length} characters long; Windows uses only the first {MaxFunctionsLength}, so {string.Join(", ", dropped)} {(dropped.Length == 1 ? "is" : "are")} not used.");
+            d = d.Assume(AssumptionSlot.SuiteOrder, "functions-over-1023");
+        }
+        // Windows 10 / 2016 and later name suites without the curve; a _P256 suffix there is ignored [S3][S15].
+        var suffixNames = allRows.Any(r => r.CurveSuffix is not null);
+        foreach (var given in names)
+        {
+            var n = !suffixNames && CurveSuffix(given) is { } sfx ? given[..^(sfx.Length + 1)] : given;
             var row = allRows.FirstOrDefault(r => r.WindowsName.Equals(n, StringComparison.OrdinalIgnoreCase))
                       ?? allRows.FirstOrDefault(r => r.IanaName.Equals(n, StringComparison.OrdinalIgnoreCase) && r.CurveSuffix is null);
             if (row is null)
@@ -50,6 +59,26 @@ internal static class RegistrySuites
         }
         return (d.Retract(AssumptionSlot.DefaultSuiteList) with { SuiteList = [.. list] }).Warn(warnings);
     }
+
+    /// <summary>The GPO's limit on the SSL Cipher Suite Order string [S13][S15].</summary>
+    private const int MaxFunctionsLength = 1023;
+
+    /// <summary>The names Windows uses, and those a REG_SZ over 1,023 characters loses (modelled as cut there: UNCONFIRMED).</summary>
+    private static (ImmutableArray<string> Used, ImmutableArray<string> Dropped) Limit(RegEntry functions)
+    {
+        var all = List(functions);
+        if (functions.Value.Kind == RegValueKind.MultiString || functions.Value.AsString() is not { Length: > MaxFunctionsLength } text) return (all, []);
+        var fragments = text[..MaxFunctionsLength].Split(',').ToList();
+        // A name cut in the middle is lost too.
+        if (text[MaxFunctionsLength] != ',') fragments.RemoveAt(fragments.Count - 1);
+        var used = fragments.Select(f => f.Trim()).Where(f => f.Length > 0).ToImmutableArray();
+        return (used, [.. all.Skip(used.Length)]);
+    }
+
+    private static string? CurveSuffix(string name) =>
+        name.EndsWith("_P256", StringComparison.OrdinalIgnoreCase) ? "P256"
+        : name.EndsWith("_P384", StringComparison.OrdinalIgnoreCase) ? "P384"
+        : name.EndsWith("_P521", StringComparison.OrdinalIgnoreCase) ? "P521" : null;
 
     /// <summary>Curve variants (_P256, _P384) become one IANA suite at the first variant's position.</summary>
     private static ImmutableArray<PolicySuite> Merge(ImmutableArray<DraftSuite> chosen)
@@ -107,7 +136,8 @@ internal static class RegistrySuites
         if (c.StartsWith("RC4", StringComparison.Ordinal))
             keys.Add(s.Export ? (s.CipherBits >= 56 ? "RC4 56/128" : "RC4 40/128", false) : ("RC4 128/128", false));
         if (c.StartsWith("RC2", StringComparison.Ordinal)) keys.Add((s.CipherBits >= 56 ? "RC2 56/128" : "RC2 40/128", false));
-        if (c.StartsWith("3DES", StringComparison.Ordinal)) { keys.Add(("Triple DES 168", false)); keys.Add(("Triple DES 168/168", false)); }
+        // "Triple DES 168/168" is the pre-Vista name; every modelled release reads "Triple DES 168" (the lint reports the old name).
+        if (c.StartsWith("3DES", StringComparison.Ordinal)) keys.Add(("Triple DES 168", false));
         else if (c.StartsWith("DES", StringComparison.Ordinal)) keys.Add(("DES 56/56", false));
         if (c.StartsWith("NULL", StringComparison.Ordinal)) keys.Add(("NULL", false));
         if (c.StartsWith("AES_128", StringComparison.Ordinal)) keys.Add(("AES 128/128", true));
