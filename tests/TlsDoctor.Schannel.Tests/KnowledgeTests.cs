@@ -175,13 +175,13 @@ public class KnowledgeTests
     public void Dotnet_defaults_per_framework()
     {
         var f = K.DotNet.Frameworks.ToDictionary(x => x.Id);
-        Assert.Equal(["Ssl3", "Tls"], f["4.5"].SecurityProtocol.ToArray());
-        Assert.Equal("S26", f["4.5"].SecurityProtocolSource);
-        Assert.Equal(["Tls", "Tls11", "Tls12"], f["4.6"].SecurityProtocol.ToArray());
-        Assert.Equal(["SystemDefault"], f["4.7+"].SecurityProtocol.ToArray());
-        Assert.False(f["4.5"].SchUseStrongCrypto);
-        Assert.True(f["4.6"].SchUseStrongCrypto);
-        Assert.True(f["4.7+"].SystemDefaultTlsVersions);
+        // AppContextDefaultValues.Defaults.cs: targets <= 4.5.2 do not enable strong crypto, <= 4.6.2 not system default versions.
+        Assert.True(f["4.5"].DontEnableSchUseStrongCrypto);
+        Assert.False(f["4.6"].DontEnableSchUseStrongCrypto);
+        Assert.True(f["4.6"].DontEnableSystemDefaultTlsVersions);
+        Assert.False(f["4.7+"].DontEnableSystemDefaultTlsVersions);
+        Assert.Equal(["Ssl3", "Tls"], K.DotNet.WeakProtocols.ToArray());
+        Assert.Equal(["Tls", "Tls11", "Tls12", "Tls13"], K.DotNet.StrongProtocols.ToArray());
         Assert.Equal(3072, K.DotNet.SecurityProtocolType["Tls12"]);
     }
 

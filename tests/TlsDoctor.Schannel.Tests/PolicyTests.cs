@@ -62,7 +62,7 @@ public class PolicyTests
         var p = Policy("2008r2", dotnet: "4.6");
         Assert.Equal([TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2], Out(p));
         Assert.Equal(Source.DotNet, p.OutboundExplicit.Source.Kind);
-        Assert.Equal("S24", p.OutboundExplicit.Source.Ref);
+        Assert.Equal("S60", p.OutboundExplicit.Source.Ref); // ServicePointManager.Configuration.cs (4.8)
     }
 
     [Fact]

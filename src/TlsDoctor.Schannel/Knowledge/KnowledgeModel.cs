@@ -134,19 +134,22 @@ public sealed record UpdateEffect(
 /// <summary>An update and one of its changes.</summary>
 public sealed record UpdateChange(UpdateInfo Update, UpdateEffect Effect);
 
-/// <summary>.NET Framework defaults for one framework generation.</summary>
-public sealed record FrameworkDefaults(
-    string Id,
-    ImmutableArray<string> SecurityProtocol,
-    string SecurityProtocolSource,
-    bool SchUseStrongCrypto,
-    string SchUseStrongCryptoSource,
-    bool SystemDefaultTlsVersions,
-    string SystemDefaultTlsVersionsSource);
+/// <summary>The AppContext defaults a target framework gets (AppContextDefaultValues.Defaults.cs).</summary>
+/// <param name="DontEnableSchUseStrongCrypto">True for targets up to 4.5.2: strong crypto only when SchUseStrongCrypto is exactly 1.</param>
+/// <param name="DontEnableSystemDefaultTlsVersions">True for targets up to 4.6.2: system default versions only when SystemDefaultTlsVersions is exactly 1.</param>
+public sealed record FrameworkDefaults(string Id, bool DontEnableSchUseStrongCrypto, bool DontEnableSystemDefaultTlsVersions, string Source);
 
-/// <summary>The .NET part of the knowledge base.</summary>
+/// <summary>The .NET part of the knowledge base: System.Net's rules with their source tags.</summary>
+/// <param name="StrongProtocols">ServicePointManager's default with strong crypto and without system default versions.</param>
+/// <param name="WeakProtocols">Its default with strong crypto disabled (Ssl3 | Tls).</param>
 public sealed record DotNetKnowledge(
     ImmutableArray<FrameworkDefaults> Frameworks,
+    ImmutableArray<string> StrongProtocols,
+    ImmutableArray<string> WeakProtocols,
+    string ProtocolsSource,
+    string SwitchSource,
+    string ClientStrongCryptoSource,
+    string ServerStrongCryptoSource,
     ImmutableArray<string> RegistryKeys,
     string RegistrySource,
     ImmutableDictionary<string, int> SecurityProtocolType,

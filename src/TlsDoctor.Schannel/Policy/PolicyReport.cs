@@ -75,6 +75,7 @@ public static class PolicyReports
     {
         var k = Knowledge.SchannelKnowledge.Default;
         var effective = p.EffectiveSuites.ToList();
+        var inboundSuites = p.InboundSuites.ToList();
         var outbound = p.OutboundVersions.ToDictionary(v => v.Value);
         var inbound = p.InboundVersions.ToDictionary(v => v.Value);
         PolicyReportSuite Suite(PolicySuite s, ICollection<TlsVersion> used) => new(
@@ -97,13 +98,13 @@ public static class PolicyReports
         var server = new PolicyReportRole(
             [.. p.ServerProtocols.Select(c => new PolicyReportProtocol(c.Version.Name(), c.State.Name(), c.Source.ToString(),
                 inbound.ContainsKey(c.Version), inbound.ContainsKey(c.Version) ? "SCHANNEL system default (inbound)" : null))],
-            [.. effective.Where(s => s.Versions.Any(inbound.ContainsKey)).Select(s => Suite(s, inbound.Keys))],
+            [.. inboundSuites.Where(s => s.Versions.Any(inbound.ContainsKey)).Select(s => Suite(s, inbound.Keys))],
             groups, groupsSource,
             [.. p.SignatureSchemes.Select(s => s.Name)],
             null, null, p.DhServerBits.Value, p.DhServerBits.Source.ToString(),
             null, null, null,
             p.DhLeadingZeroFixed.Value, p.DhLeadingZeroFixed.Source.ToString(),
-            p.StrongCrypto.Value, p.StrongCrypto.Source.ToString());
+            p.InboundStrongCrypto.Value, p.InboundStrongCrypto.Source.ToString());
 
         var setting = p.ProductSetting;
         var effect = setting is null

@@ -76,6 +76,7 @@ public static class SchannelPolicyBuilder
             OutboundVersions = outbound.ToImmutable(),
             InboundVersions = inbound,
             StrongCrypto = d.StrongCrypto!,
+            InboundStrongCrypto = d.InboundStrongCrypto!,
             Assumptions = [.. d.AssumptionIds.Select(d.Knowledge.Assumption)],
             Warnings = [.. d.Warnings],
         };

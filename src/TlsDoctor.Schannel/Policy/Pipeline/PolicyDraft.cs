@@ -75,6 +75,7 @@ internal sealed record PolicyDraft
     public Sourced<bool>? SystemDefaultTlsVersions { get; init; }
     public OutboundRequest? Request { get; init; }
     public Sourced<bool>? StrongCrypto { get; init; }
+    public Sourced<bool>? InboundStrongCrypto { get; init; }
     public ImmutableList<(AssumptionSlot Slot, string Id)> Notes { get; init; } = [];
     public ImmutableList<string> Warnings { get; init; } = [];
 
