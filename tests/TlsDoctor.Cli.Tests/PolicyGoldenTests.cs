@@ -17,7 +17,7 @@ namespace TlsDoctor.Cli.Tests;
 public sealed class PolicyGoldenTests
 {
     /// <summary>One recorded case: the `policy show` options.</summary>
-    public sealed record Case(string Name, string? Os, string[] Updates, string[] Reg, string? DotNet = null, string? Product = null, string? Snapshot = null)
+    public sealed record Case(string Name, string? Os, string[] Updates, string[] Reg, string? DotNet = null, string? Product = null, string? Snapshot = null, string? Build = null, string? UpdatesFile = null)
     {
         public override string ToString() => Name;
 
@@ -25,6 +25,8 @@ public sealed class PolicyGoldenTests
         {
             var args = new List<string> { "policy", "show" };
             if (Os is not null) args.AddRange(["--os", Os]);
+            if (Build is not null) args.AddRange(["--build", Build]);
+            if (UpdatesFile is not null) args.AddRange(["--updates-file", Path.Combine(Fixtures, UpdatesFile)]);
             foreach (var u in Updates) args.AddRange(["--updates", u]);
             foreach (var r in Reg) args.AddRange(["--reg", Path.Combine(RegCorpus, r)]);
             if (DotNet is not null) args.AddRange(["--dotnet", DotNet]);
@@ -37,6 +39,8 @@ public sealed class PolicyGoldenTests
         public PolicyOptions Options() => new()
         {
             Os = Os,
+            Build = Build,
+            UpdatesFileText = UpdatesFile is null ? null : File.ReadAllText(Path.Combine(Fixtures, UpdatesFile)),
             Updates = [.. Updates],
             RegFiles = [.. Reg.Select(r => Path.Combine(RegCorpus, r))],
             DotNet = DotNet,
@@ -48,6 +52,7 @@ public sealed class PolicyGoldenTests
     private static string SourceDir([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
     private static string GoldenDir => Path.Combine(SourceDir(), "Golden", "Policy");
     private static string RegCorpus => Path.GetFullPath(Path.Combine(SourceDir(), "..", "TlsDoctor.Schannel.Tests", "RegCorpus"));
+    private static string Fixtures => Path.GetFullPath(Path.Combine(SourceDir(), "..", "TlsDoctor.Schannel.Tests", "Fixtures"));
     private static bool Update => Environment.GetEnvironmentVariable("TLSDOCTOR_UPDATE_GOLDEN") == "1";
 
     private static readonly string[] RegFiles =
@@ -85,6 +90,10 @@ public sealed class PolicyGoldenTests
         yield return new("build-14393.3542", "14393.3542", ["none"], []);
         yield return new("build-14393.3541", "14393.3541", ["none"], []);
         yield return new("build-nearest-18363", "18363", ["none"], []);
+        yield return new("build-option-14393.3542", null, ["none"], [], Build: "14393.3542");
+        yield return new("build-option-17763.5458", null, [], [], Build: "17763.5458");
+        foreach (var (os, file) in new[] { ("2012r2", "hotfix-2012r2-2024-02.txt"), ("2012r2", "systeminfo-2012r2-2024-02.txt"), ("2016", "hotfix-2016-2024-02.txt"), ("2008r2", "systeminfo-2008r2-2024-01.txt") })
+            yield return new($"{os}.{Path.GetFileNameWithoutExtension(file)}", os, [], [], UpdatesFile: file);
     }
 
     public static TheoryData<string> CaseNames() => [.. Cases().Select(c => c.Name)];

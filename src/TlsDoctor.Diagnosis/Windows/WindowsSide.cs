@@ -25,7 +25,7 @@ public sealed record WindowsSide(PolicyInputs Inputs, SchannelPolicy Policy, Imm
     {
         var k = knowledge ?? SchannelKnowledge.Default;
         var own = ImmutableArray.CreateBuilder<ReportAssumption>();
-        var none = options.Os is null && options.Updates.IsDefaultOrEmpty && options.UpdatesFileText is null && options.RegFiles.IsDefaultOrEmpty
+        var none = options.Os is null && options.Build is null && options.Updates.IsDefaultOrEmpty && options.UpdatesFileText is null && options.RegFiles.IsDefaultOrEmpty
                    && options.DotNet is null && options.ProductSetting is null && options.Snapshot is null;
         var inputs = options.Snapshot?.ToInputs() ?? new PolicyInputs();
         if (none && allowLocal && LiveRegistry.Available && OperatingSystem.IsWindows())
@@ -33,7 +33,7 @@ public sealed record WindowsSide(PolicyInputs Inputs, SchannelPolicy Policy, Imm
             inputs = inputs with { Registry = LiveRegistry.Read(RegistryPaths.SnapshotRoots), RegistryOrigin = "live registry" };
             own.Add(new("local-machine", "No policy option was given: the policy is read from this machine's registry; installed updates are not read (all known updates for the release are assumed)."));
         }
-        else if (options.Os is null && options.Snapshot is null && !HasCurrentVersion(options))
+        else if (options.Os is null && options.Build is null && options.Snapshot is null && !HasCurrentVersion(options))
         {
             options = options with { Os = DefaultOs };
             own.Add(new("default-windows", none

@@ -134,6 +134,18 @@ public sealed record UpdateEffect(
 /// <summary>An update and one of its changes.</summary>
 public sealed record UpdateChange(UpdateInfo Update, UpdateEffect Effect);
 
+/// <summary>A monthly rollup, security-only or cumulative update of one release, from rollups.json.</summary>
+/// <param name="Kind">monthly-rollup, preview-rollup, out-of-band, security-only, update-rollup or cumulative.</param>
+/// <param name="Build">For cumulative updates of 2016 and later: the OS build.revision it brings.</param>
+public sealed record Rollup(string Release, string Kb, string Date, string Kind, string? Build = null)
+{
+    /// <summary>True when the update contains every earlier rollup of its release (not security-only / the 2016 update rollups).</summary>
+    public bool Cumulative => Kind is "monthly-rollup" or "preview-rollup" or "out-of-band" or "cumulative";
+
+    /// <summary>"monthly rollup of 2024-02-13".</summary>
+    public string Describe() => $"{Kind.Replace('-', ' ')} of {Date}" + (Build is null ? "" : $" (OS build {Build})");
+}
+
 /// <summary>The AppContext defaults a target framework gets (AppContextDefaultValues.Defaults.cs).</summary>
 /// <param name="DontEnableSchUseStrongCrypto">True for targets up to 4.5.2: strong crypto only when SchUseStrongCrypto is exactly 1.</param>
 /// <param name="DontEnableSystemDefaultTlsVersions">True for targets up to 4.6.2: system default versions only when SystemDefaultTlsVersions is exactly 1.</param>

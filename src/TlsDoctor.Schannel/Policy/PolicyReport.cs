@@ -70,6 +70,16 @@ public sealed record PolicyReportAssumption(string Id, string Text, string Ref);
 /// <summary>Turns a policy into its report.</summary>
 public static class PolicyReports
 {
+    /// <summary>An installed update: a known fix with its effects, a rollup with the fixes it contains, or an unknown KB.</summary>
+    private static PolicyReportUpdate Update(Knowledge.SchannelKnowledge k, SchannelPolicy p, string id)
+    {
+        if (k.Update(id) is { } u) return new(u.Id, u.Title, [.. u.Effects.Select(e => e.Id)], u.Source, !p.UpdatesKnown);
+        if (k.Rollup(p.Release, id) is { } r)
+            return new(r.Kb, $"{char.ToUpperInvariant(r.Kind[0])}{r.Describe()[1..]} for {p.Release.Name}",
+                [.. k.ContainedIn(r, p.Release, e => e.Id != "informational").Select(c => c.Effect.Id).Distinct()], k.RollupsSource, !p.UpdatesKnown);
+        return new(id, null, [], null, !p.UpdatesKnown);
+    }
+
     /// <summary>The JSON-ready report of a policy.</summary>
     public static PolicyReport ToReport(this SchannelPolicy p)
     {
@@ -114,9 +124,7 @@ public static class PolicyReports
 
         return new PolicyReport(
             new PolicyReportOs(p.Release.Name, p.Build, p.Ubr, p.Release.Id, p.Release.ClientName),
-            [.. p.Updates.Select(id => k.Update(id) is { } u
-                ? new PolicyReportUpdate(u.Id, u.Title, [.. u.Effects.Select(e => e.Id)], u.Source, !p.UpdatesKnown)
-                : new PolicyReportUpdate(id, null, [], null, !p.UpdatesKnown))],
+            [.. p.Updates.Select(id => Update(k, p, id))],
             client,
             server,
             new PolicyReportDotNet(p.DotNet.Value.Id(), p.DotNet.Source.ToString(),

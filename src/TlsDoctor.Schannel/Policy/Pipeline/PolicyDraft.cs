@@ -54,6 +54,8 @@ internal sealed record PolicyDraft
     public int? Ubr { get; init; }
     public ImmutableArray<string> Updates { get; init; } = [];
     public bool UpdatesKnown { get; init; }
+    /// <summary>The listed KBs that are rollups or cumulative updates of this release.</summary>
+    public ImmutableArray<Rollup> InstalledRollups { get; init; } = [];
     public ImmutableArray<ProtocolSetting> ClientProtocols { get; init; } = [];
     public ImmutableArray<ProtocolSetting> ServerProtocols { get; init; } = [];
     /// <summary>The suite list before curve variants are merged (release default, then the registry's order).</summary>

@@ -5,13 +5,14 @@ namespace TlsDoctor.Schannel.Policy.Pipeline;
 
 /// <summary>
 /// Stage 2: the installed updates change the release defaults. Every change comes from updates.json; a fact is
-/// credited to the first installed update that brings it (preferred updates first, then in the file's order).
+/// credited to the first installed update that brings it (preferred updates first, then in the file's order), else
+/// to a listed cumulative rollup that contains it (rollups.json).
 /// </summary>
 internal static class UpdateStage
 {
     public static PolicyDraft Apply(PolicyDraft d)
     {
-        d = InstalledSet(d);
+        d = InstalledUpdates.Resolve(d);
         d = Protocols(d);
         d = Suites(d);
         d = DhMinimum(d);
@@ -19,15 +20,7 @@ internal static class UpdateStage
         return LeadingZero(d);
     }
 
-    /// <summary>The given update list, or, when none is given, every known update of the release (an assumption).</summary>
-    private static PolicyDraft InstalledSet(PolicyDraft d)
-    {
-        if (d.Inputs.Updates is { } given) return d with { Updates = [.. given.Select(u => u.ToUpperInvariant())], UpdatesKnown = true };
-        return (d with { Updates = [.. d.Knowledge.Updates.Where(u => u.AppliesTo(d.Release)).Select(u => u.Id)], UpdatesKnown = false })
-            .Assume(AssumptionSlot.Updates, "updates-unknown-assume-current");
-    }
-
-    private static UpdateChange? FirstInstalled(PolicyDraft d, ImmutableArray<UpdateChange> changes) => changes.FirstOrDefault(c => d.Installed(c.Update.Id));
+    private static Provider? FirstInstalled(PolicyDraft d, ImmutableArray<UpdateChange> changes) => InstalledUpdates.Installed(d, changes);
 
     /// <summary>Versions an update implements (KB4019276 on 2008) get the state it gives them.</summary>
     private static PolicyDraft Protocols(PolicyDraft d)
@@ -40,11 +33,10 @@ internal static class UpdateStage
             var result = ImmutableArray.CreateBuilder<ProtocolSetting>();
             foreach (var p in roles[r])
             {
-                var installed = changes.Where(c => d.Installed(c.Update.Id));
-                var change = installed.FirstOrDefault(c => c.Effect.Protocols.Any(x => x.TlsVersion == p.Version));
-                if (change is null) { result.Add(p); continue; }
-                var given = change.Effect.Protocols.First(x => x.TlsVersion == p.Version);
-                (d, var source) = d.CreditUpdate(change.Update.Id, AssumptionSlot.Protocols);
+                var provider = FirstInstalled(d, [.. changes.Where(c => c.Effect.Protocols.Any(x => x.TlsVersion == p.Version))]);
+                if (provider is null) { result.Add(p); continue; }
+                var given = provider.Change.Effect.Protocols.First(x => x.TlsVersion == p.Version);
+                (d, var source) = InstalledUpdates.Credit(d, provider, AssumptionSlot.Protocols);
                 result.Add(p with { State = ProtocolStates.Parse(r == 0 ? given.Client : given.Server), Source = source });
             }
             roles[r] = result.ToImmutable();
@@ -60,7 +52,7 @@ internal static class UpdateStage
     {
         foreach (var c in d.Knowledge.Changes(d.Release, e => !e.AddsSuites.IsDefaultOrEmpty || !e.RemovesSuites.IsDefaultOrEmpty))
         {
-            var installed = d.Installed(c.Update.Id);
+            var installed = FirstInstalled(d, [c]) is not null;
             var gone = installed ? ReleaseStage.Norm(c.Effect.RemovesSuites) : ReleaseStage.Norm(c.Effect.AddsSuites);
             if (gone.IsEmpty) continue;
             d = d with { SuiteList = [.. d.SuiteList.Where(s => !gone.Contains(s.Row.IanaName))] };
@@ -74,19 +66,19 @@ internal static class UpdateStage
     {
         var changes = d.Knowledge.Changes(d.Release, e => e.DhClientMinBits > d.Release.Dh.ClientMinBits.Value);
         if (changes.IsEmpty) return d;
-        if (FirstInstalled(d, changes) is not { } c)
+        if (FirstInstalled(d, changes) is not { } p)
             return d with { DhClientMinBits = d.DhClientMinBits with { Source = d.DhClientMinBits.Source with { Detail = d.ReleaseLabel + " (no DH update installed)" } } };
-        (d, var source) = d.CreditUpdate(c.Update.Id, AssumptionSlot.DhClientUpdate);
-        return d with { DhClientMinBits = new(c.Effect.DhClientMinBits!.Value, source) };
+        (d, var source) = InstalledUpdates.Credit(d, p, AssumptionSlot.DhClientUpdate);
+        return d with { DhClientMinBits = new(p.Change.Effect.DhClientMinBits!.Value, source) };
     }
 
     private static PolicyDraft Sha512(PolicyDraft d)
     {
         if (d.Sha512InTls12.Value) return d;
         var changes = d.Knowledge.Changes(d.Release, e => e.Sha512InTls12 == true);
-        if (FirstInstalled(d, changes) is not { } c)
+        if (FirstInstalled(d, changes) is not { } p)
             return d with { Sha512InTls12 = d.Sha512InTls12 with { Source = d.Sha512InTls12.Source with { Detail = $"{d.ReleaseLabel}; none of {string.Join(", ", changes.Select(x => x.Update.Id))} installed" } } };
-        (d, var source) = d.CreditUpdate(c.Update.Id, AssumptionSlot.Sha512Update);
+        (d, var source) = InstalledUpdates.Credit(d, p, AssumptionSlot.Sha512Update);
         d = d with { Sha512InTls12 = new(true, source) };
         return ReleaseStage.WithSignatureSchemes(d, "standard SCHANNEL signature_algorithms plus SHA-512 (update)");
     }
@@ -97,11 +89,16 @@ internal static class UpdateStage
         var lz = d.Release.DhLeadingZeroFixed;
         if (lz.Value) return d;
         var changes = d.Knowledge.Changes(d.Release, e => e.DhLeadingZeroFixed == true);
+        // The machine's own revision first, then a listed fix, then the revision a listed cumulative update brings.
+        var fromUpdates = InstalledUpdates.RevisionFromUpdates(d);
+        var direct = changes.FirstOrDefault(c => d.Installed(c.Update.Id));
         if (lz.FixedInBuild is { } fb && d.Ubr is { } u && OsBuilds.AtLeast(d.Build, u, fb))
             d = d with { DhLeadingZeroFixed = new(true, new Source(Source.Input, $"OS build {d.Build}.{u} ≥ {fb}", lz.Source)) };
-        else if (FirstInstalled(d, changes) is { } c)
+        else if (direct is null && lz.FixedInBuild is { } fb2 && d.Ubr is null && fromUpdates is { } rev && OsBuilds.AtLeast(d.Build, rev.Revision, fb2))
+            d = d with { DhLeadingZeroFixed = new(true, new Source(Source.Update, $"{rev.Rollup.Kb} — {rev.Rollup.Describe()} ≥ {fb2}", $"{d.Knowledge.RollupsSource} {lz.Source}")) };
+        else if (FirstInstalled(d, changes) is { } p)
         {
-            (d, var source) = d.CreditUpdate(c.Update.Id, AssumptionSlot.LeadingZeroUpdate);
+            (d, var source) = InstalledUpdates.Credit(d, p, AssumptionSlot.LeadingZeroUpdate);
             d = d with { DhLeadingZeroFixed = new(true, source) };
         }
         else if (!changes.IsEmpty)
