@@ -64,7 +64,7 @@ public sealed class PolicyGoldenTests
         var k = SchannelKnowledge.Default;
         foreach (var r in k.Releases)
         {
-            var kbs = k.Updates.Where(u => u.Releases.Contains(r.Id)).Select(u => u.Id).ToList();
+            var kbs = k.Updates.Where(u => u.Releases.Contains(r.Id) && u.FromBuild is null).Select(u => u.Id).ToList();
             yield return new($"{r.Id}.updates-assumed", r.Id, [], []);
             yield return new($"{r.Id}.updates-none", r.Id, ["none"], []);
             if (kbs.Count == 0) continue;
@@ -92,6 +92,7 @@ public sealed class PolicyGoldenTests
         yield return new("build-nearest-18363", "18363", ["none"], []);
         yield return new("build-option-14393.3542", null, ["none"], [], Build: "14393.3542");
         yield return new("build-option-17763.5458", null, [], [], Build: "17763.5458");
+        yield return new("build-option-25398.1", null, ["none"], [], Build: "25398.1");
         foreach (var (os, file) in new[] { ("2012r2", "hotfix-2012r2-2024-02.txt"), ("2012r2", "systeminfo-2012r2-2024-02.txt"), ("2016", "hotfix-2016-2024-02.txt"), ("2008r2", "systeminfo-2008r2-2024-01.txt") })
             yield return new($"{os}.{Path.GetFileNameWithoutExtension(file)}", os, [], [], UpdatesFile: file);
     }

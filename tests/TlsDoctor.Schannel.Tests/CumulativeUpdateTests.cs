@@ -33,7 +33,7 @@ public sealed class CumulativeUpdateTests
         Assert.Contains(p.Warnings, w => w.StartsWith("KB2919442, KB3000850", StringComparison.Ordinal) && w.Contains("not a fix or rollup the knowledge base knows", StringComparison.Ordinal));
         var rollup = p.ToReport().Updates.Single(u => u.Id == "KB5034819");
         Assert.Equal("Monthly rollup of 2024-02-13 for Windows Server 2012 R2", rollup.Title);
-        Assert.Equal(["adds-gcm-suites", "dh-client-min-1024", "sha512-tls12"], rollup.Effects.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["adds-gcm-suites", "dh-client-min-1024", "server-min-key-bit-length", "sha512-tls12"], rollup.Effects.Order(StringComparer.Ordinal).ToArray());
     }
 
     [Fact]

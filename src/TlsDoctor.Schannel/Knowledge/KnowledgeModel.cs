@@ -83,7 +83,8 @@ public sealed record WindowsRelease(
     KnownValue<int> RsaClientMinBits,
     KnownValue<ImmutableArray<string>> SignatureSchemes,
     FixData Sha512InTls12,
-    FixData DhLeadingZeroFixed)
+    FixData DhLeadingZeroFixed,
+    KnownValue<ImmutableArray<string>>? SignatureSchemesWithSha512 = null)
 {
     /// <summary>The release's main build number.</summary>
     [JsonIgnore]
@@ -97,7 +98,8 @@ public sealed record WindowsRelease(
 
 /// <summary>A Windows update the model knows and what it changes.</summary>
 /// <param name="Build">The OS build.revision the update brings ("14393.3542"); a later revision contains its changes.</param>
-public sealed record UpdateInfo(string Id, string Title, string Date, ImmutableArray<string> Releases, ImmutableArray<UpdateEffect> Effects, string Source, string? Assumption = null, string? Build = null)
+/// <param name="FromBuild">Not a KB: a change of the OS from this build on (installed when the build is at least this).</param>
+public sealed record UpdateInfo(string Id, string Title, string Date, ImmutableArray<string> Releases, ImmutableArray<UpdateEffect> Effects, string Source, string? Assumption = null, string? Build = null, int? FromBuild = null)
 {
     /// <summary>True when the update exists for the release.</summary>
     public bool AppliesTo(WindowsRelease release) => Releases.Contains(release.Id);
@@ -115,6 +117,8 @@ public sealed record UpdateInfo(string Id, string Title, string Date, ImmutableA
 /// <param name="AssumptionWithout">Assumption named when the update is missing and its suites are left out.</param>
 /// <param name="Preferred">Named before other updates that bring the same change (the release's rollup before a standalone fix).</param>
 /// <param name="Releases">Limits the change to some of the update's releases; empty = all of them.</param>
+/// <param name="DefaultListWithout">The whole default list (IANA names, in order) while the update is missing, as captured ClientHellos show it.</param>
+/// <param name="EnablesServerMinKeyBitLength">ServerMinKeyBitLength is read only with this update (KB3174644 on 2008-2012 R2).</param>
 public sealed record UpdateEffect(
     string Id,
     int? DhClientMinBits = null,
@@ -125,7 +129,9 @@ public sealed record UpdateEffect(
     ImmutableArray<ProtocolDefault> Protocols = default,
     string? AssumptionWithout = null,
     bool Preferred = false,
-    ImmutableArray<string> Releases = default)
+    ImmutableArray<string> Releases = default,
+    ImmutableArray<string> DefaultListWithout = default,
+    bool EnablesServerMinKeyBitLength = false)
 {
     /// <summary>True when the change applies on the release (the update must exist there too).</summary>
     public bool AppliesTo(WindowsRelease release) => Releases.IsDefaultOrEmpty || Releases.Contains(release.Id);

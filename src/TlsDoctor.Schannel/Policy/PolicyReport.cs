@@ -73,7 +73,7 @@ public static class PolicyReports
     /// <summary>An installed update: a known fix with its effects, a rollup with the fixes it contains, or an unknown KB.</summary>
     private static PolicyReportUpdate Update(Knowledge.SchannelKnowledge k, SchannelPolicy p, string id)
     {
-        if (k.Update(id) is { } u) return new(u.Id, u.Title, [.. u.Effects.Select(e => e.Id)], u.Source, !p.UpdatesKnown);
+        if (k.Update(id) is { } u) return new(u.Id, u.Title, [.. u.Effects.Where(e => e.AppliesTo(p.Release)).Select(e => e.Id)], u.Source, !p.UpdatesKnown);
         if (k.Rollup(p.Release, id) is { } r)
             return new(r.Kb, $"{char.ToUpperInvariant(r.Kind[0])}{r.Describe()[1..]} for {p.Release.Name}",
                 [.. k.ContainedIn(r, p.Release, e => e.Id != "informational").Select(c => c.Effect.Id).Distinct()], k.RollupsSource, !p.UpdatesKnown);

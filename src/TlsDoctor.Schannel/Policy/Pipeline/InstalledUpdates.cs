@@ -32,7 +32,7 @@ internal static class InstalledUpdates
     }
 
     private static PolicyDraft AssumeCurrent(PolicyDraft d) =>
-        d with { Updates = [.. d.Knowledge.Updates.Where(u => u.AppliesTo(d.Release)).Select(u => u.Id)], UpdatesKnown = false };
+        d with { Updates = [.. d.Knowledge.Updates.Where(u => u.AppliesTo(d.Release) && u.FromBuild is null).Select(u => u.Id)], UpdatesKnown = false };
 
     private static Rollup? Elsewhere(SchannelKnowledge k, string kb) => k.Rollups.FirstOrDefault(r => r.Kb.Equals(kb, StringComparison.OrdinalIgnoreCase));
 

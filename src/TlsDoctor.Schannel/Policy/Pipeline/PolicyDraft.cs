@@ -85,7 +85,7 @@ internal sealed record PolicyDraft
     public string ReleaseLabel => $"{Release.Name} default";
 
     /// <summary>True when the update is in the installed (or assumed) set.</summary>
-    public bool Installed(string kb) => Updates.Contains(kb, StringComparer.OrdinalIgnoreCase);
+    public bool Installed(string kb) => Knowledge.Update(kb)?.FromBuild is { } from ? Build >= from : Updates.Contains(kb, StringComparer.OrdinalIgnoreCase);
 
     public PolicyDraft Assume(AssumptionSlot slot, string? id) => id is null ? this : this with { Notes = Notes.Add((slot, id)) };
 

@@ -64,7 +64,9 @@ internal static class RegistryStage
             d = d with { DhClientMaxBits = new((int)cmax.Value, RegSource(cmax.Entry)) };
             if (downlevel) d = d.Assume(AssumptionSlot.DhRegistry, "client-min-key-bit-length-downlevel");
         }
-        if (DWord(reg, RegistryPaths.DiffieHellman, "ServerMinKeyBitLength") is { } smin)
+        if (DWord(reg, RegistryPaths.DiffieHellman, "ServerMinKeyBitLength") is { } ignored && ServerMinNeedsUpdate(d) is { } kb)
+            d = d.Warn($"{Describe(ignored.Entry)} is read only with {kb} on {d.Release.Name}, which is not installed; ignored (the server keeps its {d.DhServerBits.Value}-bit group).");
+        else if (DWord(reg, RegistryPaths.DiffieHellman, "ServerMinKeyBitLength") is { } smin)
         {
             d = d.Retract(AssumptionSlot.DhServerDefault) with { DhServerBits = new((int)smin.Value, RegSource(smin.Entry)) };
             if (downlevel) d = d.Assume(AssumptionSlot.DhRegistry, "client-min-key-bit-length-downlevel");
@@ -72,6 +74,13 @@ internal static class RegistryStage
         if (DWord(reg, RegistryPaths.Pkcs, "ClientMinKeyBitLength") is { } rmin) d = d with { RsaClientMinBits = new((int)rmin.Value, RegSource(rmin.Entry)) };
         if (DWord(reg, RegistryPaths.Pkcs, "ClientMaxKeyBitLength") is { } rmax) d = d with { RsaClientMaxBits = new((int)rmax.Value, RegSource(rmax.Entry)) };
         return d;
+    }
+
+    /// <summary>The update that ServerMinKeyBitLength needs on this release and that is missing (KB3174644 on 2008-2012 R2), or null.</summary>
+    private static string? ServerMinNeedsUpdate(PolicyDraft d)
+    {
+        var changes = d.Knowledge.Changes(d.Release, e => e.EnablesServerMinKeyBitLength);
+        return changes.IsEmpty || InstalledUpdates.Installed(d, changes) is not null ? null : changes[0].Update.Id;
     }
 
     /// <summary>The value when it is a REG_DWORD; Windows ignores other types (the lint says so).</summary>

@@ -50,13 +50,19 @@ internal static class ReleaseStage
     public static PolicyDraft WithSignatureSchemes(PolicyDraft d, string description)
     {
         var names = d.Release.SignatureSchemes.Value.ToList();
-        if (d.Sha512InTls12.Value)
+        // Where captured hellos show the list with SHA-512, that order; elsewhere the two schemes go after SHA-384 RSA.
+        if (d.Sha512InTls12.Value && d.Release.SignatureSchemesWithSha512 is { } with) names = [.. with.Value];
+        else if (d.Sha512InTls12.Value)
             foreach (var extra in Sha512Schemes)
                 if (!names.Contains(extra)) names.Insert(Math.Min(2, names.Count), extra);
         return d with
         {
             SignatureSchemes = [.. names.Select(Vocabulary.Scheme)],
-            SignatureSchemesSource = new Source(Source.AssumptionKind, description, d.Release.SignatureSchemes.Assumption),
+            SignatureSchemesSource = d.Sha512InTls12.Value && d.Release.SignatureSchemesWithSha512 is { } w
+                ? new Source(Source.ReleaseDefault, $"{d.ReleaseLabel} signature_algorithms with SHA-512, as captured hellos show them", w.Source)
+                : d.Release.SignatureSchemes.Assumption is { } a
+                    ? new Source(Source.AssumptionKind, description, a)
+                    : new Source(Source.ReleaseDefault, $"{d.ReleaseLabel} signature_algorithms, as captured hellos show them", d.Release.SignatureSchemes.Source),
         };
     }
 

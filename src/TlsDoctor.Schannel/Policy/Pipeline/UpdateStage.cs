@@ -50,9 +50,15 @@ internal static class UpdateStage
     /// </summary>
     private static PolicyDraft Suites(PolicyDraft d)
     {
-        foreach (var c in d.Knowledge.Changes(d.Release, e => !e.AddsSuites.IsDefaultOrEmpty || !e.RemovesSuites.IsDefaultOrEmpty))
+        foreach (var c in d.Knowledge.Changes(d.Release, e => !e.AddsSuites.IsDefaultOrEmpty || !e.RemovesSuites.IsDefaultOrEmpty || !e.DefaultListWithout.IsDefaultOrEmpty))
         {
             var installed = FirstInstalled(d, [c]) is not null;
+            if (!installed && !c.Effect.DefaultListWithout.IsDefaultOrEmpty)
+            {
+                // The list the release had before the update (captured hellos): its suites in that order, curve variants kept together.
+                var order = c.Effect.DefaultListWithout;
+                d = d with { SuiteList = [.. d.SuiteList.Where(s => order.Contains(s.Row.IanaName)).OrderBy(s => order.IndexOf(s.Row.IanaName))] };
+            }
             var gone = installed ? ReleaseStage.Norm(c.Effect.RemovesSuites) : ReleaseStage.Norm(c.Effect.AddsSuites);
             if (gone.IsEmpty) continue;
             d = d with { SuiteList = [.. d.SuiteList.Where(s => !gone.Contains(s.Row.IanaName))] };
