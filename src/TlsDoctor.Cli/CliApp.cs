@@ -72,6 +72,8 @@ public sealed record CliConsole(IAnsiConsole Out, IAnsiConsole Error, TextWriter
 {
     public static CliConsole CreateDefault()
     {
+        // JSON and tables are UTF-8 whatever the Windows console code page is (else "§" and "≥" arrive as CP-437 bytes).
+        if (OperatingSystem.IsWindows()) Console.OutputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         return new CliConsole(AnsiConsole.Console, err, Console.Out);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Security.Authentication;
 using TlsDoctor.Core;
 using TlsDoctor.Probe;
 using TlsDoctor.Schannel.Policy;
@@ -29,6 +30,10 @@ public sealed record DiagnoseOptions
     public int DhStress { get; init; }
     /// <summary>Clock for certificate validity; null = now.</summary>
     public DateTimeOffset? Now { get; init; }
+    /// <summary>On Windows, check the model with one real SCHANNEL handshake per outbound target (SslStream).</summary>
+    public bool SelfCheck { get; init; } = true;
+    /// <summary>The real handshake of the self-check; null = SslStream on Windows, none elsewhere (tests inject outcomes).</summary>
+    public Func<ProbeTarget, SslProtocols, TimeSpan, CancellationToken, Task<SystemHandshakeResult>>? Handshake { get; init; }
     /// <summary>Where the CLI writes remedy files (the runner itself writes nothing; see <see cref="RemedyWriter"/>).</summary>
     public string? OutDirectory { get; init; }
 }
@@ -169,6 +174,8 @@ public sealed class DiagnosisRunner
         }
         foreach (var c in contexts) c.Others = [.. contexts.Where(o => o != c && o.Outbound)];
 
+        var checks = await CheckModelAsync(options, contexts, windows, progress, ct).ConfigureAwait(false);
+
         progress?.Report(new DiagnosisProgress("applying the findings catalogue"));
         var findings = new List<Finding>();
         foreach (var c in contexts)
@@ -187,13 +194,33 @@ public sealed class DiagnosisRunner
 
         return new DiagnosisReport(
             windows.Describe(),
-            [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal)],
+            // A disagreement between the model and SCHANNEL comes first: every other finding rests on the model.
+            [.. checks.Where(c => c.IsMismatch).Select(ModelChecks.Finding), .. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal)],
             [.. assumptions.DistinctBy(a => a.Id)],
             [.. probes],
             [.. contexts.Select(c => new DirectionOutcome(c.Direction, c.Target, c.Client.Name, c.Outbound ? c.Target : "Terminal Server inbound", c.Outcome))],
             proof is null ? [] : [proof],
             [.. unreachable],
-            now);
+            now,
+            checks);
+    }
+
+    /// <summary>One SslStream handshake per outbound target on Windows, where SslStream is SCHANNEL; nothing elsewhere.</summary>
+    private static async Task<ImmutableArray<ModelCheck>> CheckModelAsync(DiagnoseOptions options, List<DiagnosisContext> contexts, WindowsSide windows,
+        IProgress<DiagnosisProgress>? progress, CancellationToken ct)
+    {
+        var handshake = options.Handshake ?? (OperatingSystem.IsWindows() ? SystemTlsHandshake.RunAsync : null);
+        if (!options.SelfCheck || handshake is null) return [];
+        var p = windows.Policy;
+        var protocols = SystemTlsHandshake.ProtocolsFor(p.OutboundExplicit.Value ? [.. p.OutboundVersions.Select(v => v.Value)] : []);
+        var list = ImmutableArray.CreateBuilder<ModelCheck>();
+        foreach (var c in contexts.Where(c => c.Outbound && c.Scan is not null))
+        {
+            progress?.Report(new DiagnosisProgress($"checking the model: one SCHANNEL handshake with {c.Target}"));
+            var live = await handshake(c.Scan!.Target, protocols, options.Probe.ConnectTimeout + options.Probe.ReadTimeout, ct).ConfigureAwait(false);
+            list.Add(ModelChecks.Compare(c.Direction, c.Target, c.Outcome, live, ModelChecks.Protocols(p)));
+        }
+        return list.ToImmutable();
     }
 }
 
