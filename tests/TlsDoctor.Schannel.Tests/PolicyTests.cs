@@ -289,6 +289,20 @@ public class PolicyTests
     }
 
     [Fact]
+    public void A_snapshot_whose_updates_are_unknown_round_trips_as_unknown()
+    {
+        // Get-HotFix failed on the server (or is a stub, as under Wine): the export must still be written.
+        var snap = PolicySnapshot.FromRegistry(RegistryState.Empty, default, new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), "SRV01");
+        var json = snap.ToJson();
+        Assert.Contains("\"updates\": null", json);
+        var back = PolicySnapshot.FromJson(json);
+        Assert.True(back.Updates.IsDefault);
+        Assert.Equal(["KB1"], PolicySnapshot.FromJson(json.Replace("\"updates\": null", "\"updates\": [\"KB1\"]")).Updates.ToArray());
+        var policy = WindowsPolicy.Build(new PolicyOptions { Snapshot = back, Os = "2016" });
+        Assert.Contains(policy.Assumptions, a => a.Id == "updates-unknown-assume-current");
+    }
+
+    [Fact]
     public void Newer_snapshot_formats_are_rejected() =>
         Assert.Throws<InvalidDataException>(() => PolicySnapshot.FromJson("""{"formatVersion":99,"capturedAt":"2025-01-01T00:00:00Z","updates":[],"registry":[]}"""));
 
