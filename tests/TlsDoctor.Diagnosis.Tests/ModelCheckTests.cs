@@ -19,6 +19,15 @@ public sealed class ModelCheckTests(LabFixture lab) : IClassFixture<LabFixture>
         Assert.Equal(ModelCheck.Confirmed, ModelChecks.Compare("outbound-device", "d", Fails("dh-too-small"), new(false, null, null, "the token supplied to the function is invalid"), "SystemDefault").Status);
     }
 
+    [Fact]
+    public void A_suite_the_stack_did_not_report_is_not_compared_but_the_version_is()
+    {
+        var same = ModelChecks.Compare("outbound-device", "d", Completes(TlsVersion.TLSv1_2, Rsa), new(true, TlsVersion.TLSv1_2, null, null), "SystemDefault");
+        Assert.Equal(ModelCheck.Confirmed, same.Status);
+        Assert.Contains("suite not reported", same.Schannel);
+        Assert.True(ModelChecks.Compare("outbound-device", "d", Completes(TlsVersion.TLSv1_2, Rsa), new(true, TlsVersion.TLSv1_0, null, null), "SystemDefault").IsMismatch);
+    }
+
     [Theory]
     [InlineData(true, 0x0303, 0x0035)] // another suite
     [InlineData(true, 0x0301, 0x002F)] // another version

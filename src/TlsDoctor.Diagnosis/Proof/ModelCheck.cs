@@ -23,11 +23,15 @@ public sealed record ModelCheck(string Direction, string Target, string Status, 
 /// <summary>Compares a simulated outcome with what SCHANNEL did, and turns a difference into a finding.</summary>
 public static class ModelChecks
 {
-    /// <summary>Confirmed when both complete with the same version and suite, or both fail.</summary>
+    /// <summary>
+    /// Confirmed when both complete with the same version and suite, or both fail. A suite the stack did not report
+    /// is not compared (the version still is).
+    /// </summary>
     public static ModelCheck Compare(string direction, string target, HandshakeOutcome model, SystemHandshakeResult schannel, string protocols)
     {
         var same = model.Completed == schannel.Completed
-                   && (!schannel.Completed || model.Version == schannel.Version && model.CipherSuite?.Code == schannel.CipherSuite);
+                   && (!schannel.Completed || model.Version == schannel.Version
+                       && (schannel.CipherSuite is null || model.CipherSuite?.Code == schannel.CipherSuite));
         return new ModelCheck(direction, target, same ? ModelCheck.Confirmed : ModelCheck.Mismatch, Describe(model), Describe(schannel), protocols);
     }
 
@@ -40,7 +44,7 @@ public static class ModelChecks
         : $"fails: {o.Reason}";
 
     private static string Describe(SystemHandshakeResult r) => r.Completed
-        ? $"{r.Version?.Name() ?? "?"} {(r.CipherSuite is { } c ? CipherSuites.Get(c).Name : "?")}"
+        ? $"{r.Version?.Name() ?? "?"} {(r.CipherSuite is { } c ? CipherSuites.Get(c).Name : "(suite not reported)")}"
         : $"fails: {r.Error}";
 
     /// <summary>TD109: the model and SCHANNEL disagree; both outcomes are evidence, the diagnosis itself is left as it is.</summary>

@@ -7,7 +7,7 @@ using TlsDoctor.Core;
 namespace TlsDoctor.Probe;
 
 /// <summary>What one handshake through the platform's TLS stack did: the version and suite, or why it failed.</summary>
-/// <param name="CipherSuite">IANA code of the negotiated suite.</param>
+/// <param name="CipherSuite">IANA code of the negotiated suite; null when the stack did not say (Wine's SCHANNEL reports 0).</param>
 public sealed record SystemHandshakeResult(bool Completed, TlsVersion? Version, ushort? CipherSuite, string? Error);
 
 /// <summary>
@@ -45,7 +45,8 @@ public static class SystemTlsHandshake
             }, cts.Token).ConfigureAwait(false);
             var flag = (int)ssl.SslProtocol;
             TlsVersion? version = Flags.Any(f => f.Flag == flag) ? Flags.First(f => f.Flag == flag).Version : null;
-            return new SystemHandshakeResult(true, version, (ushort)ssl.NegotiatedCipherSuite, null);
+            var suite = (ushort)ssl.NegotiatedCipherSuite;
+            return new SystemHandshakeResult(true, version, suite == 0 ? null : suite, null);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
