@@ -88,6 +88,20 @@ public sealed class CumulativeUpdateTests
         Assert.Equal(14393, p.Build);
     }
 
+    [Theory]
+    [InlineData("14393.3541", false)]
+    [InlineData("14393.3542", true)]
+    public void With_updates_unknown_the_build_still_bounds_what_is_assumed_installed(string build, bool fixedThere)
+    {
+        // No update list: every known update is assumed, but not one the machine's revision has not reached.
+        var p = WindowsPolicy.Build(new PolicyOptions { Build = build });
+        Assert.Contains(p.Assumptions, a => a.Id == "updates-unknown-assume-current");
+        Assert.Equal(fixedThere, p.DhLeadingZeroFixed.Value);
+        Assert.Equal(fixedThere, p.Updates.Contains("KB4537806"));
+        Assert.DoesNotContain("KB4540670", p.Updates); // 14393.3564
+        Assert.Contains("KB3163018", p.Updates);       // 2016-06, long before
+    }
+
     [Fact]
     public void A_build_of_another_release_is_an_input_error()
     {

@@ -31,8 +31,12 @@ internal static class InstalledUpdates
         return d.Warn($"{names}: not a fix or rollup the knowledge base knows for {d.Release.Name}; not read as SCHANNEL fixes.");
     }
 
+    /// <summary>Every known update of the release, except those a known OS revision (--build, a snapshot's UBR) has not reached.</summary>
     private static PolicyDraft AssumeCurrent(PolicyDraft d) =>
-        d with { Updates = [.. d.Knowledge.Updates.Where(u => u.AppliesTo(d.Release) && u.FromBuild is null).Select(u => u.Id)], UpdatesKnown = false };
+        d with { Updates = [.. d.Knowledge.Updates.Where(u => u.AppliesTo(d.Release) && u.FromBuild is null && !AfterThisRevision(d, u)).Select(u => u.Id)], UpdatesKnown = false };
+
+    private static bool AfterThisRevision(PolicyDraft d, UpdateInfo u) =>
+        d.Ubr is { } ubr && OsBuilds.Parse(u.Build) is { } b && b.Build == d.Build && b.Revision > ubr;
 
     private static Rollup? Elsewhere(SchannelKnowledge k, string kb) => k.Rollups.FirstOrDefault(r => r.Kb.Equals(kb, StringComparison.OrdinalIgnoreCase));
 
