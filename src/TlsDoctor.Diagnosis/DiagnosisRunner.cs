@@ -30,7 +30,10 @@ public sealed record DiagnoseOptions
     public int DhStress { get; init; }
     /// <summary>Clock for certificate validity; null = now.</summary>
     public DateTimeOffset? Now { get; init; }
-    /// <summary>On Windows, check the model with one real SCHANNEL handshake per outbound target (SslStream).</summary>
+    /// <summary>
+    /// On Windows, when the policy is this machine's own (read from its registry), check the model with one real
+    /// SCHANNEL handshake per outbound target (SslStream).
+    /// </summary>
     public bool SelfCheck { get; init; } = true;
     /// <summary>The real handshake of the self-check; null = SslStream on Windows, none elsewhere (tests inject outcomes).</summary>
     public Func<ProbeTarget, SslProtocols, TimeSpan, CancellationToken, Task<SystemHandshakeResult>>? Handshake { get; init; }
@@ -205,11 +208,14 @@ public sealed class DiagnosisRunner
             checks);
     }
 
-    /// <summary>One SslStream handshake per outbound target on Windows, where SslStream is SCHANNEL; nothing elsewhere.</summary>
+    /// <summary>
+    /// One SslStream handshake per outbound target on Windows, where SslStream is SCHANNEL, when the policy models this
+    /// machine (a model of another Windows, --os 2012r2 on a 2022, would differ from this SCHANNEL by design); nothing elsewhere.
+    /// </summary>
     private static async Task<ImmutableArray<ModelCheck>> CheckModelAsync(DiagnoseOptions options, List<DiagnosisContext> contexts, WindowsSide windows,
         IProgress<DiagnosisProgress>? progress, CancellationToken ct)
     {
-        var handshake = options.Handshake ?? (OperatingSystem.IsWindows() ? SystemTlsHandshake.RunAsync : null);
+        var handshake = options.Handshake ?? (OperatingSystem.IsWindows() && windows.IsThisMachine ? SystemTlsHandshake.RunAsync : null);
         if (!options.SelfCheck || handshake is null) return [];
         var p = windows.Policy;
         var protocols = SystemTlsHandshake.ProtocolsFor(p.OutboundExplicit.Value ? [.. p.OutboundVersions.Select(v => v.Value)] : []);

@@ -24,6 +24,7 @@ public static class DiagnoseCommand
     public static readonly Option<string?> ProductSettingOption = new("--product-setting") { Description = "Value of securityProtocolTypesForOutboundCommunication, e.g. \"Tls11, Tls12\"", HelpName = "VALUE" };
     public static readonly Option<string> Out = new("--out") { Description = "Folder for the remedy files (one subfolder per finding id)", DefaultValueFactory = _ => "./tlsdoctor-fix/", HelpName = "DIR" };
     public static readonly Option<int> DhStress = new("--dh-stress") { Description = "Also run N random DHE handshakes against the device and count failures (the slow, statistical DH leading-zero test)", HelpName = "N" };
+    public static readonly Option<bool> NoSelfCheck = new("--no-self-check") { Description = "On Windows, skip the one real SCHANNEL handshake that checks the model (made when the policy is read from this machine)" };
     public static readonly Option<bool> Json = CommonOptions.Json();
     public static readonly Option<double> ConnectTimeout = CommonOptions.ConnectTimeout();
     public static readonly Option<double> ReadTimeout = CommonOptions.ReadTimeout();
@@ -33,7 +34,7 @@ public static class DiagnoseCommand
     {
         var cmd = new Command("diagnose", "Find why TLS between the Terminal Server and a device or the payment service fails, prove it, write the remedy and verify it by re-simulation")
         {
-            Device, Payment, ClientHello, Server, Os, Build, Updates, UpdatesFile, Reg, DotNet, ProductSettingOption, Out, DhStress, Json, ConnectTimeout, ReadTimeout, Deadline,
+            Device, Payment, ClientHello, Server, Os, Build, Updates, UpdatesFile, Reg, DotNet, ProductSettingOption, Out, DhStress, NoSelfCheck, Json, ConnectTimeout, ReadTimeout, Deadline,
         };
         cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
         return cmd;
@@ -106,7 +107,7 @@ public static class DiagnoseCommand
         var options = new DiagnoseOptions
         {
             Device = device, Payment = payment, Server = server, ClientHello = capture, ClientHelloOrigin = capturePath,
-            Windows = windows, Probe = probe, DhStress = stress, OutDirectory = parse.GetValue(Out),
+            Windows = windows, Probe = probe, DhStress = stress, SelfCheck = !parse.GetValue(NoSelfCheck), OutDirectory = parse.GetValue(Out),
         };
         var progress = new Progress<DiagnosisProgress>(p => console.Error.MarkupLineInterpolated($"[grey]{p.Step}[/]"));
         DiagnosisReport report;
