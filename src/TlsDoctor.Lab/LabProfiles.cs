@@ -32,6 +32,12 @@ public static class LabProfiles
     public const string HostileUnofferedVersion = "hostile-unoffered-version";
     public const string HostileAlertOnHello = "hostile-alert-on-hello";
     public const string HostileVersionIntolerant = "hostile-version-intolerant";
+    public const string HostileSslv2Version = "hostile-sslv2-version";
+    public const string HostileGreaseSuite = "hostile-grease-suite";
+    public const string HostileDeflate = "hostile-deflate";
+    public const string HostileRecordVersionChange = "hostile-record-version-change";
+    public const string HostileFakeTls13 = "hostile-fake-tls13";
+    public const string HostileInvalidDh = "hostile-invalid-dh";
 
     /// <summary>The start of the GuideCase of every profile the vendor guide does not describe.</summary>
     public const string BeyondTheGuide = "beyond the guide";
@@ -77,6 +83,16 @@ public static class LabProfiles
         new(HostileAlertOnHello, LabRole.Server, "answers the ClientHello with a fatal handshake_failure alert", Hostile),
         new(HostileVersionIntolerant, LabRole.Server,
             "TLS 1.0 only and version-intolerant: answers every hello above TLS 1.0 with protocol_version instead of negotiating down; accepts TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_AES_256_CBC_SHA (hello level only)",
+            Hostile),
+        new(HostileSslv2Version, LabRole.Server, "answers with a 47-byte TLS record holding a ServerHello whose version field is 0x0002", Hostile),
+        new(HostileGreaseSuite, LabRole.Server, "answers with a ServerHello that selects the GREASE suite 0x0a0a", Hostile),
+        new(HostileDeflate, LabRole.Server, "answers with a ServerHello that selects deflate compression (1), which no client offers", Hostile),
+        new(HostileRecordVersionChange, LabRole.Server, "sends its ServerHello in a TLS 1.2 record and its ServerHelloDone in a TLS 1.0 record", Hostile),
+        new(HostileFakeTls13, LabRole.Server,
+            "answers a hello offering TLS 1.3 with a TLS 1.2 flight (plaintext ServerHelloDone) whose ServerHello carries supported_versions = TLS 1.3; accepts TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_AES_256_CBC_SHA (hello level only)",
+            Hostile),
+        new(HostileInvalidDh, LabRole.Server,
+            "selects TLS_DHE_RSA_WITH_AES_128_CBC_SHA and sends DH parameters with an even 1024-bit p (no prime), g = 2 (hello level only)",
             Hostile),
     ];
 

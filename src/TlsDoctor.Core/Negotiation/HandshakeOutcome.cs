@@ -88,6 +88,8 @@ public static class FailureReasons
     public const string DhLeadingZero = "dh-leading-zero";
     /// <summary>The server presents no certificate for a suite that needs one.</summary>
     public const string NoCertificate = "no-certificate";
+    /// <summary>The server's DH parameters cannot work (the probe saw them: p even or ≤ 1, g or Ys out of range, p absurdly large).</summary>
+    public const string DhInvalidParameters = "dh-invalid-parameters";
 
     /// <summary>Every reason with a one-line description, in documentation order.</summary>
     public static IReadOnlyList<(string Code, string Description)> All { get; } =
@@ -111,5 +113,6 @@ public static class FailureReasons
         (HandshakeFailsAfterHello, "the server answers with a version, then the handshake fails with bad_record_mac"),
         (DhLeadingZero, "DHE shared secret with a leading zero is handled differently by the two sides; about 1 in 256 handshakes fail"),
         (NoCertificate, "the server presents no certificate"),
+        (DhInvalidParameters, "the server's DH parameters are invalid (seen by the probe); no client completes that key exchange"),
     ];
 }

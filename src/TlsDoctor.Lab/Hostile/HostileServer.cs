@@ -17,6 +17,12 @@ internal static class HostileServer
     public static async Task ServeAsync(string profile, Socket socket, TimeSpan readTimeout, CancellationToken ct)
     {
         var hello = await ReadClientHelloAsync(socket, readTimeout, ct).ConfigureAwait(false) ?? ClientHelloSummary.Fallback;
+        if (MalformedFlights.For(profile, hello, ChooseOfferedSuite) is { } flight)
+        {
+            await SendAsync(socket, flight, ct).ConfigureAwait(false);
+            await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
+            return;
+        }
         switch (profile)
         {
             case LabProfiles.HostileGarbage:

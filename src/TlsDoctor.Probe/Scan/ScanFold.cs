@@ -16,6 +16,20 @@ internal static class ScanFold
         if (r.Accepted && r.Version is { } v && v <= TlsVersion.TLSv1_2 && request.Max != TlsVersion.SSLv3)
             s = s.RenegotiationInfo is null ? s with { RenegotiationInfo = r.RenegotiationInfo, RenegotiationAttemptId = attempt.Id } : s;
         if (r.Accepted && !r.Certificates.IsDefaultOrEmpty) s = s.AddCertificates(r.Certificates);
+        return r.Accepted ? Defects(s, attempt, r) : s;
+    }
+
+    // What an answer shows wrong beyond the choice itself; each defect once per version, with the first attempt showing it.
+    private static ScanState Defects(ScanState s, ProbeAttempt attempt, HelloResponse r)
+    {
+        if (r.Tls12AfterTls13)
+            s = s.AddBehaviourOnce(new Behaviour(BehaviourKind.ProtocolViolation,
+                "ServerHello names TLSv1.3 in supported_versions, then the flight goes on in TLS 1.2 plaintext: not TLS 1.3", TlsVersion.TLSv1_3), attempt.Id);
+        if (r.WireError is { } e)
+            s = s.AddBehaviourOnce(new Behaviour(BehaviourKind.ProtocolViolation, $"malformed TLS after the ServerHello: {e}", r.Version), attempt.Id);
+        if (r.DhProblem is { } dh && r.CipherSuite is { } code)
+            s = s.AddBehaviourOnce(new Behaviour(BehaviourKind.DhInvalidParameters,
+                $"ServerKeyExchange of {CipherSuites.Get(code).Name}: {dh}; no client can complete this key exchange", r.Version), attempt.Id);
         return s;
     }
 
@@ -37,6 +51,12 @@ internal static class ScanFold
                 s = s.With(other with { Supported = other.Supported ?? false });
 
         if (r.CipherSuite is not { } code) return s;
+        if (r.Compression != 0)
+        {
+            s = s.With(v, x => x with { Exhausted = true });
+            return s.AddBehaviourOnce(new Behaviour(BehaviourKind.ProtocolViolation,
+                $"chose compression method {r.Compression}{(r.Compression == 1 ? " (deflate)" : "")}, which was not offered", v), attempt.Id);
+        }
         if (!request.Suites.Contains(code))
         {
             s = s.With(v, x => x with { Exhausted = true });
@@ -125,7 +145,7 @@ internal static class ScanFold
 
     private static string Describe(HelloResponse r) => r.Outcome switch
     {
-        HelloOutcome.ServerHello when r.Version == TlsVersion.SSLv2 => $"SSLv2 SERVER-HELLO with {r.Sslv2CipherKinds.Length} cipher kinds",
+        HelloOutcome.ServerHello when r.Version == TlsVersion.SSLv2 && !r.Sslv2CipherKinds.IsDefault => $"SSLv2 SERVER-HELLO with {r.Sslv2CipherKinds.Length} cipher kinds",
         HelloOutcome.ServerHello => $"{(r.HelloRetry ? "HelloRetryRequest" : "ServerHello")} {r.Version?.Name()} {CipherSuites.Get(r.CipherSuite ?? 0).Name}"
             + (r.DhBits is { } d ? $", DH {d} bits" : "") + (r.Group is { } g ? $", {g.Name}" : "")
             + (r.AlertAfterHello is { } a ? $", then {a}" : "") + (r.Error is { } e ? $" ({e})" : ""),

@@ -93,6 +93,10 @@ internal sealed record ScanState
     public ScanState AddBehaviour(Behaviour b, params IEnumerable<int> attemptIds) =>
         this with { Behaviours = Behaviours.Add(b with { AttemptIds = [.. attemptIds] }) };
 
+    /// <summary>Adds a behaviour unless the same one (kind, version, detail) is already known: many hellos show the same defect.</summary>
+    public ScanState AddBehaviourOnce(Behaviour b, params IEnumerable<int> attemptIds) =>
+        Behaviours.Any(x => x.Kind == b.Kind && x.Version == b.Version && x.Detail == b.Detail) ? this : AddBehaviour(b, attemptIds);
+
     /// <summary>The first hello's attempt (every version, every suite).</summary>
     public int TopAttemptId => Attempts.Length > 0 ? Attempts[0].Id : 0;
 
