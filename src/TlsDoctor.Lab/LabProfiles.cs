@@ -21,6 +21,10 @@ public static class LabProfiles
     public const string MfdLegacyClient = "mfd-legacy-client";
     public const string MfdModern = "mfd-modern";
     public const string MfdSslOnly = "mfd-ssl-only";
+    public const string MfdHelloLimit = "mfd-hello-limit";
+    public const string MfdNoOcsp = "mfd-no-ocsp";
+    public const string MfdFfdhe = "mfd-ffdhe";
+    public const string MfdChaChaOrder = "mfd-chacha-order";
     public const string HostileGarbage = "hostile-garbage";
     public const string HostileHttp = "hostile-http";
     public const string HostileSlowDrip = "hostile-slow-drip";
@@ -71,6 +75,18 @@ public static class LabProfiles
         new(MfdSslOnly, LabRole.Server,
             "SSLv2 and SSL 3.0 only, at hello level: an SSLv2 SERVER-HELLO with SSL_CK_RC4_128_WITH_MD5 and SSL_CK_DES_192_EDE3_CBC_WITH_MD5; any SSL 3.0/TLS hello negotiated down to SSL 3.0 with TLS_RSA_WITH_3DES_EDE_CBC_SHA, then TLS_RSA_WITH_RC4_128_SHA (server order); RSA-1024 certificate signed sha1WithRSAEncryption; no key exchange completes",
             BeyondTheGuide + ": versions OpenSSL cannot serve"),
+        new(MfdHelloLimit, LabRole.Server,
+            "TLS 1.2 + 1.3, server order, answers a ClientHello with more than 150 suites with decode_error; its favourite TLS 1.2 suite TLS_RSA_WITH_AES_256_CCM is none a short hello offers first",
+            BeyondTheGuide + ": field reports"),
+        new(MfdNoOcsp, LabRole.Server,
+            "TLS 1.3 only; closes the connection after a ClientHello that asks for OCSP stapling (status_request), completes without it",
+            BeyondTheGuide + ": field reports"),
+        new(MfdFfdhe, LabRole.Server,
+            "TLS 1.0-1.2, DHE-RSA with its own 1024-bit group; in TLS 1.2 a client offering ffdhe2048 or ffdhe3072 (RFC 7919) gets that group instead, as JSSE does",
+            BeyondTheGuide + ": field reports"),
+        new(MfdChaChaOrder, LabRole.Server,
+            "TLS 1.2 + 1.3 with Go's order: AES-GCM first, unless the client lists ChaCha20-Poly1305 before AES-GCM",
+            BeyondTheGuide + ": field reports"),
         new(HostileGarbage, LabRole.Server, "reads the ClientHello and answers with random non-TLS bytes", Hostile),
         new(HostileHttp, LabRole.Server, "reads the ClientHello and answers with a plain HTTP/1.1 400 response", Hostile),
         new(HostileSlowDrip, LabRole.Server, "sends a valid ServerHello one byte every 500 ms", Hostile),

@@ -29,5 +29,25 @@ public static class DhParameterCheck
         return null;
     }
 
+    // RFC 7919's primes, from BouncyCastle's table, by their IANA group code.
+    private static readonly (ushort Code, byte[] Prime)[] Rfc7919 =
+    [
+        (0x0100, Org.BouncyCastle.Tls.Crypto.DHStandardGroups.rfc7919_ffdhe2048.P.ToByteArrayUnsigned()),
+        (0x0101, Org.BouncyCastle.Tls.Crypto.DHStandardGroups.rfc7919_ffdhe3072.P.ToByteArrayUnsigned()),
+        (0x0102, Org.BouncyCastle.Tls.Crypto.DHStandardGroups.rfc7919_ffdhe4096.P.ToByteArrayUnsigned()),
+        (0x0103, Org.BouncyCastle.Tls.Crypto.DHStandardGroups.rfc7919_ffdhe6144.P.ToByteArrayUnsigned()),
+        (0x0104, Org.BouncyCastle.Tls.Crypto.DHStandardGroups.rfc7919_ffdhe8192.P.ToByteArrayUnsigned()),
+    ];
+
+    /// <summary>The RFC 7919 group whose prime this is (leading zero bytes ignored), or null for a group of the server's own.</summary>
+    public static Core.NamedGroup? Rfc7919Group(DheParameters dh)
+    {
+        ArgumentNullException.ThrowIfNull(dh);
+        var p = dh.P.Span[dh.PrimeLeadingZeroBytes..];
+        foreach (var (code, prime) in Rfc7919)
+            if (p.SequenceEqual(prime)) return Core.NamedGroups.Get(code);
+        return null;
+    }
+
     private static BigInteger Value(ReadOnlyMemory<byte> bigEndian) => new(bigEndian.Span, isUnsigned: true, isBigEndian: true);
 }

@@ -18,6 +18,7 @@ public sealed class ServerFlight
     private ImmutableArray<byte[]> _certs = [];
     private int? _dhBits;
     private string? _dhProblem;
+    private NamedGroup? _ffdhe;
     private NamedGroup? _group;
     private ushort? _recordVersion;
     // A ServerHello that selected TLS 1.3 is followed by encrypted records; plaintext handshake messages after it mean
@@ -166,7 +167,7 @@ public sealed class ServerFlight
         if (suite.KeyExchange.IsFiniteFieldDh())
         {
             if (ServerKeyExchangeReader.TryReadDhe(body, signed, out var dh, out _) == WireStatus.Done)
-                (_dhBits, _dhProblem) = (dh.PrimeBits, DhParameterCheck.Problem(dh));
+                (_dhBits, _dhProblem, _ffdhe) = (dh.PrimeBits, DhParameterCheck.Problem(dh), DhParameterCheck.Rfc7919Group(dh));
         }
         else if (suite.KeyExchange.IsEllipticCurve())
         {
@@ -192,7 +193,8 @@ public sealed class ServerFlight
             SawServerHelloDone: sawDone,
             Compression: hello.Compression,
             DhProblem: _dhProblem,
-            Tls12AfterTls13: _tls12AfterTls13);
+            Tls12AfterTls13: _tls12AfterTls13,
+            FfdheGroup: _ffdhe);
     }
 
     private HelloResponse MalformedAfter(WireError error)

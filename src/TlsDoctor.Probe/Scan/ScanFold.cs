@@ -72,6 +72,7 @@ internal static class ScanFold
         var suite = CipherSuites.Get(code);
         state = state with
         {
+            FoundInChunks = state.FoundInChunks || request.Suites.Length < state.Remaining.Length,
             Remaining = state.Remaining.Remove(code),
             Found = state.Found.Add(new AcceptedSuite(suite, suite.KeyExchange.IsFiniteFieldDh() ? r.DhBits : null, null, r.Group)),
             OfferOf = state.OfferOf.SetItem(code, request.Suites),
@@ -110,7 +111,11 @@ internal static class ScanFold
                     : ProtocolSupport.NotSupported(v.Version));
                 continue;
             }
-            protocols.Add(new ProtocolSupport(v.Version, v.Supported == true, v.Found.Length >= 2 ? v.ServerOrder : null, v.Found, v.FullHandshake));
+            protocols.Add(new ProtocolSupport(v.Version, v.Supported == true, v.Found.Length >= 2 ? v.ServerOrder : null, v.Found, v.FullHandshake)
+            {
+                FfdheGroups = v.FfdheGroups,
+                ClientDependentOrder = v.ClientDependentOrder,
+            });
         }
 
         var behaviours = s.Behaviours.ToBuilder();
@@ -128,7 +133,10 @@ internal static class ScanFold
             else behaviours.Add(new Behaviour(BehaviourKind.UndecodableCertificate, $"a certificate could not be decoded: {err}")
                 { AttemptIds = [.. s.Attempts.Where(a => a.Carries(der)).Take(1).Select(a => a.Id)] });
         }
-        return new ServerProfile(protocols.ToImmutable(), s.Groups, [], certs.ToImmutable(), behaviours.ToImmutable());
+        // Groups accepted for TLS 1.3 key shares or ECDHE, then the RFC 7919 groups of finite-field DHE.
+        var groups = s.Groups.AddRange(s.Versions.SelectMany(v => v.FfdheGroups).Select(g => g.Group).Where(g => !s.Groups.Any(x => x.Code == g.Code)))
+            .DistinctBy(g => g.Code).ToImmutableArray();
+        return new ServerProfile(protocols.ToImmutable(), groups, [], certs.ToImmutable(), behaviours.ToImmutable());
     }
 
     /// <summary>An answer in words, as the attempts list shows it.</summary>

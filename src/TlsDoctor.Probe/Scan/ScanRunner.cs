@@ -17,7 +17,7 @@ internal sealed class ScanRunner(ProbeTarget target, HostGate gate, ProbeExecuto
     {
         HelloRequest h => await RawHelloProbe.SendAsync(target, h.Record, options, ct).ConfigureAwait(false),
         Sslv2HelloRequest s => await RawHelloProbe.SendAsync(target, s.Hello, options, ct).ConfigureAwait(false),
-        FullHandshakeRequest f => await FullHandshakeProbe.RunAsync(target, f.Version!.Value, f.Suites, options, ct).ConfigureAwait(false),
+        FullHandshakeRequest f => await FullHandshakeProbe.RunAsync(target, f.Version!.Value, f.Suites, options, ct, statusRequest: !f.WithoutStatusRequest).ConfigureAwait(false),
         LeadingZeroRequest z => await DhLeadingZeroProbe.RunAsync(target, z.Version!.Value, z.Mode, options, ct).ConfigureAwait(false),
         _ => throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "no probe performs this request"),
     };
