@@ -9,6 +9,7 @@ command -v gnutls-serv >/dev/null || need+=(gnutls-bin)
 command -v gcc >/dev/null || need+=(gcc)
 [ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 command -v chromium >/dev/null || need+=(chromium)   # fleet report HTML test (headless)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)   # fleet tests start a private cluster
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

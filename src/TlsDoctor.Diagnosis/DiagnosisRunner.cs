@@ -34,7 +34,7 @@ public sealed record DiagnoseOptions
 }
 
 /// <summary>The bad input a diagnosis cannot start with.</summary>
-public sealed class DiagnoseInputException(string message) : Exception(message);
+public sealed class DiagnoseInputException(string message) : InputException(message);
 
 /// <summary>
 /// Runs a diagnosis: probes the endpoints, models the Windows side, simulates each direction, applies every rule and
@@ -51,21 +51,23 @@ public sealed class DiagnosisRunner
         new DotNetNoTls12Rule(),
     ];
 
+    /// <summary>Every rule applied to one direction, then the catalogue's precedence (<see cref="Findings.Precedence"/>).</summary>
+    public static IEnumerable<Finding> Analyze(DiagnosisContext ctx) => Findings.ApplyPrecedence([.. Rules.SelectMany(r => r.Analyze(ctx))]);
+
     /// <summary>
     /// Applies the catalogue to an already known endpoint profile (a stored scan, a fleet inventory): no network.
     /// </summary>
-    public static ImmutableArray<Finding> AnalyzeOutbound(WindowsSide windows, ServerProfile server, string target, string direction = Directions.OutboundDevice,
+    public static ImmutableArray<Finding> AnalyzeOutbound(WindowsSide windows, ServerProfile server, string target, Direction direction = Direction.OutboundDevice,
         DateTimeOffset? now = null, string? host = null)
     {
         var client = windows.Policy.ToClientProfile();
-        var profile = server;
-        var negotiation = direction == Directions.OutboundPayment ? new NegotiationOptions(now ?? DateTimeOffset.UtcNow) : NegotiationOptions.Default;
+        var negotiation = direction == Direction.OutboundPayment ? new NegotiationOptions(now ?? DateTimeOffset.UtcNow) : NegotiationOptions.Default;
         var ctx = new DiagnosisContext
         {
-            Direction = direction, Target = target, Windows = windows, Client = client, Server = profile,
-            Outcome = Negotiator.Simulate(client, profile, negotiation), Options = negotiation, Host = host,
+            Direction = direction, Target = target, Windows = windows, Client = client, Server = server,
+            Outcome = Negotiator.Simulate(client, server, negotiation), Options = negotiation, Host = host,
         };
-        return [.. Rules.SelectMany(r => r.Analyze(ctx))];
+        return [.. Analyze(ctx)];
     }
 
     /// <summary>
@@ -78,85 +80,131 @@ public sealed class DiagnosisRunner
         if (options.Device is null && options.Payment is null && options.ClientHello is null)
             throw new DiagnoseInputException("nothing to diagnose: give --device, --payment or --client-hello");
         if (options.DhStress is < 0 or > 100_000) throw new DiagnoseInputException("--dh-stress must be 0-100000");
-        var now = options.Now ?? DateTimeOffset.UtcNow;
+        var run = new Run(options, progress, options.Now ?? DateTimeOffset.UtcNow);
         progress?.Report(new DiagnosisProgress("modelling the Windows side"));
         var windows = options.Windows ?? WindowsSide.Build(options.Policy);
-        var assumptions = windows.AllAssumptions.ToBuilder();
+        run.Assumptions.AddRange(windows.AllAssumptions);
 
         var scanner = new TlsScanner(options.Probe);
-        var scanProgress = new Progress<ScanProgress>(p => progress?.Report(new DiagnosisProgress($"{p.Target}: {p.Step}")));
-        async Task<ScanResult?> Scan(ProbeTarget? t, string role)
+        var deviceScan = await run.ScanAsync(scanner, options.Device, "device", ct).ConfigureAwait(false);
+        var paymentScan = await run.ScanAsync(scanner, options.Payment, "payment service", ct).ConfigureAwait(false);
+        var serverScan = await run.ScanAsync(scanner, options.Server, "Terminal Server", ct).ConfigureAwait(false);
+        var (proof, deviceProfile) = await ProveAsync(options, scanner, deviceScan, progress, ct).ConfigureAwait(false);
+
+        // The Terminal Server is assumed to accept any device certificate (devices are self-signed); .NET checks the payment service's dates.
+        run.Outbound(windows, deviceScan, deviceProfile, Direction.OutboundDevice, NegotiationOptions.Default, proof);
+        run.Outbound(windows, paymentScan, null, Direction.OutboundPayment, new NegotiationOptions(run.Now), null);
+        if (deviceScan is not null) run.Assumptions.Add(new("device-certificate-not-validated", "The Terminal Server is assumed to accept the device's certificate whatever its issuer and dates (devices use self-signed certificates); only the key exchange and signature algorithms are simulated."));
+        if (options.ClientHello is { } capture) run.Inbound(windows, capture, serverScan);
+        foreach (var c in run.Contexts) c.Others = [.. run.Contexts.Where(o => o != c && o.Outbound)];
+
+        progress?.Report(new DiagnosisProgress("applying the findings catalogue"));
+        var findings = run.Contexts.SelectMany(Analyze).ToList();
+        var probes = new List<ProbeSummary>();
+        if (Summary(deviceScan, EndpointRole.Device, (proof?.Handshakes.Length ?? 0) + (proof?.StressHandshakes ?? 0)) is { } d) probes.Add(d);
+        if (Summary(paymentScan, EndpointRole.Payment) is { } p) probes.Add(p);
+        if (Summary(serverScan, EndpointRole.Server) is { } s) probes.Add(s);
+
+        return new DiagnosisReport(
+            windows.Describe(),
+            [.. NotScanned(deviceScan, EndpointRole.Device), .. NotScanned(paymentScan, EndpointRole.Payment), .. NotScanned(serverScan, EndpointRole.Server)],
+            [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal)],
+            [.. run.Assumptions.DistinctBy(a => a.Id)],
+            [.. probes],
+            [.. run.Contexts.Select(c => new DirectionOutcome(c.Direction, c.Target, c.Client.Name, c.Outbound ? c.Target : "Terminal Server inbound", c.Outcome))],
+            proof is null ? [] : [proof],
+            [.. run.Unreachable],
+            run.Now);
+    }
+
+    /// <summary>The leading-zero proof against a reachable device, and the device's profile with the bug added when it is proven.</summary>
+    private static async Task<(LeadingZeroProof? Proof, ServerProfile? Device)> ProveAsync(DiagnoseOptions options, TlsScanner scanner,
+        ScanResult? deviceScan, IProgress<DiagnosisProgress>? progress, CancellationToken ct)
+    {
+        var device = deviceScan?.Profile;
+        if (deviceScan is not { Reachable: true } || !options.ProveLeadingZero || device is null) return (null, device);
+        var proof = await LeadingZeroProver.RunAsync(scanner, deviceScan, device, options.DhStress, progress, ct).ConfigureAwait(false);
+        if (proof?.Verdict == LeadingZeroVerdict.Proven)
+            device = device with
+            {
+                Behaviours = device.Behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
+                    "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")
+                {
+                    AttemptIds = [.. proof.Handshakes.Take(2).Select(h => h.AttemptId ?? 0)],
+                }),
+            };
+        return (proof, device);
+    }
+
+    // A scan with no TLS answer checked nothing: it must never read as "no findings".
+    private static IEnumerable<NotScannedTarget> NotScanned(ScanResult? s, EndpointRole role)
+    {
+        if (s is null || s.Reachable && s.SpeaksTls) yield break;
+        yield return new NotScannedTarget(role, s.Target.ToString(), s.Reachable ? NotScannedReason.NotTls : NotScannedReason.Unreachable,
+            s.Error ?? (s.Reachable ? "no TLS answer to any version" : "unreachable"));
+    }
+
+    private static ProbeSummary? Summary(ScanResult? s, EndpointRole role, int extra = 0) => s is null ? null
+        : new ProbeSummary(role, s.Target.ToString(), s.Reachable, s.Error, [.. s.Profile.SupportedVersions], s.Handshakes + extra, (long)s.Elapsed.TotalMilliseconds);
+
+    /// <summary>What one diagnosis collects while it runs: the directions to judge, assumptions and unreachable targets.</summary>
+    private sealed class Run(DiagnoseOptions options, IProgress<DiagnosisProgress>? progress, DateTimeOffset now)
+    {
+        public DateTimeOffset Now { get; } = now;
+        public List<DiagnosisContext> Contexts { get; } = [];
+        public List<ReportAssumption> Assumptions { get; } = [];
+        public List<string> Unreachable { get; } = [];
+
+        public async Task<ScanResult?> ScanAsync(TlsScanner scanner, ProbeTarget? t, string role, CancellationToken ct)
         {
             if (t is null) return null;
             progress?.Report(new DiagnosisProgress($"scanning the {role} {t}"));
+            var scanProgress = new Progress<ScanProgress>(p => progress?.Report(new DiagnosisProgress($"{p.Target}: {p.Step}")));
             return await scanner.ScanAsync(t, scanProgress, ct).ConfigureAwait(false);
         }
-        var deviceScan = await Scan(options.Device, "device").ConfigureAwait(false);
-        var paymentScan = await Scan(options.Payment, "payment service").ConfigureAwait(false);
-        var serverScan = await Scan(options.Server, "Terminal Server").ConfigureAwait(false);
 
-        LeadingZeroProof? proof = null;
-        var deviceProfile = deviceScan?.Profile;
-        if (deviceScan is { Reachable: true } && options.ProveLeadingZero && deviceProfile is not null)
-        {
-            proof = await LeadingZeroProver.RunAsync(scanner, deviceScan, deviceProfile, options.DhStress, progress, ct).ConfigureAwait(false);
-            if (proof?.Verdict == LeadingZeroProof.Proven)
-                deviceProfile = deviceProfile with
-                {
-                    Behaviours = deviceProfile.Behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
-                        "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")
-                    {
-                        AttemptIds = [.. proof.Handshakes.Take(2).Select(h => h.AttemptId ?? 0)],
-                    }),
-                };
-        }
-
-        var contexts = new List<DiagnosisContext>();
-        var unreachable = new List<string>();
-        var outbound = windows.Policy.ToClientProfile();
-        void Outbound(ScanResult? scan, ServerProfile? profile, string direction, NegotiationOptions negotiation)
+        /// <summary>The Terminal Server's outbound client against a scanned device or service.</summary>
+        public void Outbound(WindowsSide windows, ScanResult? scan, ServerProfile? profile, Direction direction, NegotiationOptions negotiation, LeadingZeroProof? proof)
         {
             if (scan is null) return;
             if (!scan.Reachable || !scan.SpeaksTls)
             {
-                if (!scan.Reachable) unreachable.Add(scan.Target.ToString());
+                if (!scan.Reachable) Unreachable.Add(scan.Target.ToString());
                 return;
             }
             var server = profile ?? scan.Profile;
-            contexts.Add(new DiagnosisContext
+            var client = windows.Policy.ToClientProfile();
+            Contexts.Add(new DiagnosisContext
             {
                 Direction = direction,
                 Target = scan.Target.ToString(),
                 Windows = windows,
-                Client = outbound,
+                Client = client,
                 Server = server,
-                Outcome = Negotiator.Simulate(outbound, server, negotiation),
+                Outcome = Negotiator.Simulate(client, server, negotiation),
                 Options = negotiation,
                 Scan = scan,
-                Proof = direction == Directions.OutboundDevice ? proof : null,
+                Proof = proof,
                 Host = scan.Target.IsAddress ? null : scan.Target.Host,
             });
         }
-        // The Terminal Server is assumed to accept any device certificate (devices are self-signed); .NET checks the payment service's dates.
-        Outbound(deviceScan, deviceProfile, Directions.OutboundDevice, NegotiationOptions.Default);
-        Outbound(paymentScan, null, Directions.OutboundPayment, new NegotiationOptions(now));
-        if (deviceScan is not null) assumptions.Add(new("device-certificate-not-validated", "The Terminal Server is assumed to accept the device's certificate whatever its issuer and dates (devices use self-signed certificates); only the key exchange and signature algorithms are simulated."));
 
-        if (options.ClientHello is { } capture)
+        /// <summary>A captured device client against the Terminal Server's inbound side (its scanned or assumed certificate).</summary>
+        public void Inbound(WindowsSide windows, ClientProfile capture, ScanResult? serverScan)
         {
-            CertificateInfo? cert = serverScan is { Reachable: true } ? serverScan.Profile.Certificates.FirstOrDefault() : null;
-            if (serverScan is { Reachable: false }) unreachable.Add(serverScan.Target.ToString());
+            var cert = serverScan is { Reachable: true } ? serverScan.Profile.Certificates.FirstOrDefault() : null;
+            if (serverScan is { Reachable: false }) Unreachable.Add(serverScan.Target.ToString());
             var assumed = cert is null;
             if (assumed)
             {
-                cert = PlannedCertificates.AssumedDefault(now);
-                assumptions.Add(new("default-certificate", "The Terminal Server is assumed to present its default certificate (RSA 2048, SHA-256, the same in every deployment); give --server HOST:PORT to read the real one."));
+                cert = AssumedServerCertificate.At(Now);
+                Assumptions.Add(AssumedServerCertificate.Assumption);
             }
             var server = windows.Policy.ToServerProfile(cert);
-            var negotiation = new NegotiationOptions(now);
-            contexts.Add(new DiagnosisContext
+            var negotiation = new NegotiationOptions(Now);
+            Contexts.Add(new DiagnosisContext
             {
-                Direction = Directions.InboundDevice,
+                Direction = Direction.InboundDevice,
                 Target = options.ClientHelloOrigin ?? capture.Name,
                 Windows = windows,
                 Client = capture,
@@ -169,63 +217,5 @@ public sealed class DiagnosisRunner
                 Host = options.Server is { IsAddress: false } s ? s.Host : null,
             });
         }
-        foreach (var c in contexts) c.Others = [.. contexts.Where(o => o != c && o.Outbound)];
-
-        progress?.Report(new DiagnosisProgress("applying the findings catalogue"));
-        var findings = new List<Finding>();
-        foreach (var c in contexts)
-            foreach (var rule in Rules)
-                findings.AddRange(rule.Analyze(c));
-
-        var probes = new List<ProbeSummary>();
-        void Summary(ScanResult? s, string role, int extra = 0)
-        {
-            if (s is null) return;
-            probes.Add(new ProbeSummary(role, s.Target.ToString(), s.Reachable, s.Error, [.. s.Profile.SupportedVersions], s.Handshakes + extra, (long)s.Elapsed.TotalMilliseconds));
-        }
-        Summary(deviceScan, "device", (proof?.Handshakes.Length ?? 0) + (proof?.StressHandshakes ?? 0));
-        Summary(paymentScan, "payment");
-        Summary(serverScan, "server");
-
-        return new DiagnosisReport(
-            windows.Describe(),
-            [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal)],
-            [.. assumptions.DistinctBy(a => a.Id)],
-            [.. probes],
-            [.. contexts.Select(c => new DirectionOutcome(c.Direction, c.Target, c.Client.Name, c.Outbound ? c.Target : "Terminal Server inbound", c.Outcome))],
-            proof is null ? [] : [proof],
-            [.. unreachable],
-            now);
-    }
-}
-
-/// <summary>Writes the remedy files of a report: one folder per finding id (TD001/dh.reg, TD001/undo-dh.reg, …).</summary>
-public static class RemedyWriter
-{
-    /// <summary>Writes every file; .reg files as regedit writes them (UTF-16LE with BOM). Returns the paths written.</summary>
-    public static ImmutableArray<string> Write(DiagnosisReport report, string directory)
-    {
-        var written = ImmutableArray.CreateBuilder<string>();
-        foreach (var group in report.Findings.GroupBy(f => f.Id))
-        {
-            var multiple = group.Count() > 1;
-            var i = 0;
-            foreach (var f in group)
-            {
-                i++;
-                var dir = Path.Combine(directory, multiple ? $"{f.Id}-{i}" : f.Id);
-                foreach (var r in f.Remedies)
-                    foreach (var file in r.Files)
-                    {
-                        Directory.CreateDirectory(dir);
-                        var path = Path.Combine(dir, file.Name);
-                        if (file.Name.EndsWith(".reg", StringComparison.OrdinalIgnoreCase))
-                            File.WriteAllBytes(path, [0xFF, 0xFE, .. System.Text.Encoding.Unicode.GetBytes(file.Content)]);
-                        else File.WriteAllText(path, file.Content);
-                        written.Add(path);
-                    }
-            }
-        }
-        return written.ToImmutable();
     }
 }

@@ -38,6 +38,10 @@ public sealed record MergedSourceJson(string Path, string Label, int Scans);
 [JsonSerializable(typeof(WhatIfJson))]
 [JsonSerializable(typeof(FleetDiffJson))]
 [JsonSerializable(typeof(FleetMergeJson))]
+[JsonSerializable(typeof(FleetEnqueueJson))]
+[JsonSerializable(typeof(FleetWorkerJson))]
+[JsonSerializable(typeof(FleetStatusJson))]
+[JsonSerializable(typeof(FleetMigrateJson))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;
 
 /// <summary>The context commands print with: like Default, but quotes and non-ASCII text stay readable (stdout is not HTML).</summary>

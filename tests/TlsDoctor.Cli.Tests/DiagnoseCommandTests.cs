@@ -12,7 +12,8 @@ public sealed class DiagnoseCommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        _lab = await LabHost.StartAsync([LabProfiles.MfdWeakDh, LabProfiles.MfdModern], new LabOptions(), cts.Token);
+        _lab = await LabHost.StartAsync([LabProfiles.MfdWeakDh, LabProfiles.MfdModern, LabProfiles.HostileHttp, LabProfiles.HostileGarbage, LabProfiles.HostileResetAfterHello],
+            new LabOptions(), cts.Token);
     }
 
     public async Task DisposeAsync()
@@ -22,6 +23,28 @@ public sealed class DiagnoseCommandTests : IAsyncLifetime
     }
 
     private string Device(string profile) => _lab!.Devices.First(d => d.Profile == profile).Endpoint.ToString();
+
+    [Theory]
+    [InlineData(LabProfiles.HostileHttp)]
+    [InlineData(LabProfiles.HostileGarbage)]
+    [InlineData(LabProfiles.HostileResetAfterHello)]
+    public async Task A_device_that_does_not_speak_tls_is_not_checked_exit_3_never_an_all_clear(string profile)
+    {
+        var json = await CliHarness.RunAsync("diagnose", "--device", Device(profile), "--os", "2016", "--out", _out, "--json", "--timeout", "1");
+        Assert.Equal(3, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Out);
+        var n = Assert.Single(doc.RootElement.GetProperty("notScanned").EnumerateArray());
+        Assert.Equal("not-tls", n.GetProperty("reason").GetString());
+        Assert.Equal("device", n.GetProperty("role").GetString());
+        Assert.Equal(Device(profile), n.GetProperty("target").GetString());
+
+        var text = await CliHarness.RunAsync("diagnose", "--device", Device(profile), "--os", "2016", "--out", _out, "--timeout", "1");
+        Assert.Equal(3, text.ExitCode);
+        Assert.DoesNotContain("No findings.", text.Out);
+        var notChecked = text.Out.IndexOf("NOT CHECKED", StringComparison.Ordinal);
+        Assert.True(notChecked >= 0, text.Out);
+        Assert.True(notChecked < text.Out.IndexOf("Simulated handshake", StringComparison.Ordinal), "the unchecked target comes first");
+    }
 
     [Fact]
     public async Task Weak_dh_device_json_names_TD001_with_dh_reg_and_a_completed_resimulation()

@@ -6,6 +6,28 @@ namespace TlsDoctor.Cli.Tests;
 public sealed class LabCommandTests
 {
     [Fact]
+    public async Task Base_port_in_use_is_a_clear_usage_error()
+    {
+        using var busy = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        busy.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        busy.Listen(1);
+        var port = ((System.Net.IPEndPoint)busy.LocalEndPoint!).Port;
+        var run = await CliHarness.RunAsync("lab", "start", "mfd-modern", "--base-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", "1");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("already in use", run.Error);
+    }
+
+    [Theory]
+    [InlineData("65535", "3")]
+    [InlineData("70000", "1")]
+    public async Task Base_port_past_65535_is_a_clear_usage_error(string basePort, string count)
+    {
+        var run = await CliHarness.RunAsync("lab", "start", "mfd-modern", "--base-port", basePort, "--count-per-profile", count, "--duration", "1");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--base-port", run.Error);
+    }
+
+    [Fact]
     public async Task List_json_names_every_contract_profile()
     {
         var run = await CliHarness.RunAsync("lab", "list", "--json");

@@ -54,7 +54,7 @@ public sealed class LogsCommandTests
             var r = await CliHarness.RunAsync("logs", bin, "--json");
             Assert.Equal(2, r.ExitCode);
             Assert.Contains("binary", r.Error);
-            Assert.Equal("", r.Out);
+            CliHarness.AssertJsonError(r, "input");
         }
         finally
         {

@@ -115,7 +115,7 @@ public sealed class PolicyCommandTests : IDisposable
     {
         var run = await CliHarness.RunAsync("policy", "show", "--os", "2016", "--product-setting", value, "--json");
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("", run.Out);
+        CliHarness.AssertJsonError(run, "usage");
         Assert.Contains("--product-setting", run.Error);
         Assert.Contains(expected, run.Error);
         Assert.DoesNotContain("   at ", run.Error);
@@ -193,7 +193,7 @@ public sealed class PolicyCommandTests : IDisposable
         if (OperatingSystem.IsWindows()) return; // there it reads the live machine
         var run = await CliHarness.RunAsync("policy", "show", "--json");
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("", run.Out);
+        CliHarness.AssertJsonError(run, "usage");
         Assert.Contains("--os", run.Error);
         Assert.Contains("--snapshot", run.Error);
     }

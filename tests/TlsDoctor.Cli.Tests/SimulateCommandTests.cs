@@ -196,7 +196,7 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
         var missing = Path.Combine(scan.Directory, "no-such-scan.json");
         var run = await CliHarness.RunAsync("simulate", "--client", "windows:2012r2", "--server", missing, "--json");
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("", run.Out);
+        CliHarness.AssertJsonError(run, "usage");
         Assert.Contains(missing, run.Error);
         Assert.Contains("file not found", run.Error);
         Assert.DoesNotContain("   at ", run.Error);
@@ -250,7 +250,7 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
         var next = table.IndexOf("\n## ", StringComparison.Ordinal);
         if (next > 0) table = table[..next];
         var rows = Regex.Matches(table, @"^\| `([^`]+)` \| (.+) \|$", RegexOptions.Multiline).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
-        Assert.Equal(FailureReasons.All.Select(r => (r.Code, r.Description)), rows);
+        Assert.Equal(FailureReasons.All.Select(r => (r.Name(), r.Description())), rows);
     }
 
     [Theory]
@@ -264,10 +264,117 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
             : ["simulate", "--client", "windows:2016", "--server", value, "--json"];
         var run = await CliHarness.RunAsync(args);
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("", run.Out);
+        CliHarness.AssertJsonError(run, "usage");
         Assert.Contains("2008r2", run.Error);
         Assert.Contains("2012r2", run.Error);
         Assert.Contains("2025", run.Error);
         Assert.DoesNotContain("   at ", run.Error);
+    }
+}
+
+/// <summary>`simulate` and `diagnose` assume the same Terminal Server certificate, so they cannot disagree about it.</summary>
+public sealed class AssumedCertificateAgreementTests
+{
+    [Fact]
+    public async Task Simulate_and_diagnose_give_the_same_inbound_outcome_with_the_assumed_certificate()
+    {
+        var dir = Directory.CreateTempSubdirectory("tlsdoctor-assumed-").FullName;
+        try
+        {
+            var capture = Path.Combine(dir, "capture.json");
+            await File.WriteAllTextAsync(capture, """
+                { "name": "old device", "versions": ["TLSv1.0", "TLSv1.2"], "cipherSuites": ["TLS_RSA_WITH_AES_128_CBC_SHA"],
+                  "groups": [], "signatureSchemes": ["rsa_pkcs1_sha256"], "extensions": [], "trustedCertificates": [] }
+                """);
+            var sim = await CliHarness.RunAsync("simulate", "--client", capture, "--server", "windows:2016", "--json");
+            var diag = await CliHarness.RunAsync("diagnose", "--client-hello", capture, "--os", "2016", "--out", Path.Combine(dir, "fix"), "--json");
+            using var s = JsonDocument.Parse(sim.Out);
+            using var d = JsonDocument.Parse(diag.Out);
+            var simOutcome = s.RootElement.GetProperty("outcome");
+            var diagOutcome = d.RootElement.GetProperty("outcomes")[0].GetProperty("outcome");
+            Assert.Equal("untrusted-certificate", simOutcome.GetProperty("reason").GetString());
+            Assert.Equal(simOutcome.GetProperty("reason").GetString(), diagOutcome.GetProperty("reason").GetString());
+            Assert.Equal(simOutcome.GetProperty("explanation").GetString(), diagOutcome.GetProperty("explanation").GetString());
+            var simIds = s.RootElement.GetProperty("server").GetProperty("assumptions").EnumerateArray().Select(a => a.GetProperty("id").GetString());
+            var diagIds = d.RootElement.GetProperty("assumptions").EnumerateArray().Select(a => a.GetProperty("id").GetString());
+            Assert.Contains("server-certificate-default", simIds);
+            Assert.Contains("server-certificate-default", diagIds);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
+
+/// <summary>A scan that did not complete describes no server: simulate says so and simulates nothing.</summary>
+public sealed class IncompleteScanTests
+{
+    [Theory]
+    [InlineData("scan-lab-hostile-garbage.json")]
+    [InlineData("scan-lab-hostile-http.json")]
+    [InlineData("scan-lab-hostile-silent.json")]
+    public async Task Simulate_against_an_incomplete_scan_is_an_input_error_not_a_prediction(string golden)
+    {
+        // The golden file holds a real scan document of that lab device (ports normalised, which simulate never uses).
+        var path = Path.Combine(GoldenDirectory(), golden);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        var file = Path.Combine(Path.GetTempPath(), $"tlsdoctor-incomplete-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, doc.RootElement.GetProperty("stdout").GetRawText());
+        try
+        {
+            var run = await CliHarness.RunAsync("simulate", "--client", "windows:2016", "--server", file, "--json");
+            Assert.Equal(2, run.ExitCode);
+            var error = CliHarness.AssertJsonError(run, "input");
+            Assert.Contains("incomplete", error.GetProperty("message").GetString());
+            Assert.DoesNotContain("outcome", run.Out);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string GoldenDirectory([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "Golden");
+}
+
+/// <summary>Every reader returns a complete object or its documented input error (exit 2): never a crash on nulls or non-text.</summary>
+public sealed class DamagedInputTests(WeakDhScanFixture scan) : IClassFixture<WeakDhScanFixture>
+{
+    public static TheoryData<string> Damages => ["behaviours", "cipherSuites", "certificates", "protocols", "scans", "scans-null"];
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public async Task A_scan_document_with_a_null_entry_is_an_input_error(string damage)
+    {
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(scan.ScanFile))!;
+        var first = doc["scans"]![0]!;
+        switch (damage)
+        {
+            case "behaviours": first["behaviours"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            case "cipherSuites": first["protocols"]![2]!["cipherSuites"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            case "certificates": first["certificates"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            case "protocols": first["protocols"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            case "scans": doc["scans"] = new System.Text.Json.Nodes.JsonArray((System.Text.Json.Nodes.JsonNode?)null); break;
+            default: doc["scans"] = null; break;
+        }
+        var file = Path.Combine(scan.Directory, $"damaged-{damage}.json");
+        await File.WriteAllTextAsync(file, doc.ToJsonString());
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:2016", "--server", file, "--json");
+        Assert.Equal(2, run.ExitCode);
+        CliHarness.AssertJsonError(run);
+    }
+
+    [Theory]
+    [InlineData("simulate", "--client", "{0}", "--server", "windows:2016")]
+    [InlineData("diagnose", "--client-hello", "{0}", "--os", "2016")]
+    public async Task A_client_profile_with_a_lone_surrogate_is_an_input_error(params string[] args)
+    {
+        var file = Path.Combine(scan.Directory, "surrogate.json");
+        await File.WriteAllTextAsync(file, """{ "versions": ["TLSv1.2"], "cipherSuites": ["\ud800"] }""");
+        var run = await CliHarness.RunAsync([.. args.Select(a => string.Format(System.Globalization.CultureInfo.InvariantCulture, a, file)), "--json",
+            .. args[0] == "diagnose" ? new[] { "--out", Path.Combine(scan.Directory, "fix") } : []]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("not valid text", CliHarness.AssertJsonError(run, args[0] == "diagnose" ? "input" : "usage").GetProperty("message").GetString());
     }
 }

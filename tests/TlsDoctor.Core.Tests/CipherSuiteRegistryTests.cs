@@ -303,3 +303,55 @@ public class CipherSuiteRegistryTests
         Assert.False(CipherSuites.Get(0x0004).IsNullCipher());
     }
 }
+
+/// <summary>Suites outside the registry are read from their names by the registry's own rules, and judged by one definition.</summary>
+public class SuiteVocabularyTests
+{
+    // Rows whose table line overrides what the name says (GOST, ECCPWD, integrity-only TLS 1.3) cannot be re-derived.
+    private static bool Overridden(CipherSuite s) =>
+        s.KeyExchange is KeyExchange.GOST or KeyExchange.ECCPWD || s.Cipher == "NULL" && s.MinVersion == TlsVersion.TLSv1_3 || s.Scsv
+        || s.Name.Contains("_SM4_", StringComparison.Ordinal) || s.Name.Contains("KUZNYECHIK", StringComparison.Ordinal) || s.Name.Contains("MAGMA", StringComparison.Ordinal);
+
+    [Fact]
+    public void A_name_outside_the_registry_is_derived_exactly_as_the_registry_derives_its_own()
+    {
+        foreach (var s in CipherSuites.All.Where(s => !Overridden(s)))
+        {
+            // The SSL_ spelling and lower case are not registry names, so this goes through derivation.
+            var d = Vocabulary.Suite("SSL_" + s.Name[4..].ToLowerInvariant(), 0xFEFE);
+            Assert.False(d.Known);
+            Assert.Equal((s.KeyExchange, s.Authentication, s.Cipher, s.CipherBits, s.Mac, s.MinVersion, s.MaxVersion, s.Export),
+                (d.KeyExchange, d.Authentication, d.Cipher, d.CipherBits, d.Mac, d.MinVersion, d.MaxVersion, d.Export));
+        }
+    }
+
+    [Fact]
+    public void Weak_and_aead_are_one_definition_for_registered_and_derived_suites()
+    {
+        Assert.True(CipherSuites.Get(0x0005).IsWeak());   // RC4
+        Assert.True(CipherSuites.Get(0x000A).IsWeak());   // 3DES
+        Assert.True(CipherSuites.Get(0x0009).IsWeak());   // DES
+        Assert.True(CipherSuites.Get(0x0018).IsWeak());   // anonymous
+        Assert.True(CipherSuites.Get(0x0003).IsWeak());   // export
+        Assert.True(CipherSuites.Get(0x0002).IsWeak());   // NULL cipher
+        Assert.False(CipherSuites.Get(0x009E).IsWeak());  // DHE-RSA AES-128-GCM
+        Assert.False(CipherSuites.Get(0x1301).IsWeak());
+        Assert.False(CipherSuites.Get(0xEEEE).IsWeak());  // unknown code: not judged
+        Assert.True(Vocabulary.Suite("TLS_RSA_EXPORT1024_WITH_RC4_56_SHA").IsWeak());
+        Assert.Equal(56, Vocabulary.Suite("TLS_RSA_EXPORT1024_WITH_RC4_56_SHA").CipherBits);
+        Assert.True(Vocabulary.Suite("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384_FUTURE", 0xFEFF) is { Known: false });
+        Assert.True(CipherSuites.Get(0xCCA8).IsAead());
+        Assert.True(Vocabulary.Suite("TLS_ECDHE_ECDSA_WITH_CAMELLIA_128_GCM_SHA256").IsAead());
+        Assert.False(CipherSuites.Get(0x002F).IsAead());
+    }
+
+    [Fact]
+    public void Groups_and_schemes_come_from_the_registries_alone()
+    {
+        Assert.Equal(NamedGroups.Get(0x001D), Vocabulary.Group("X25519"));
+        Assert.Equal(SignatureSchemes.Get(0x0301), Vocabulary.Scheme("rsa_pkcs1_sha224"));
+        Assert.Equal(SignatureSchemes.Get(0x0804), Vocabulary.Scheme("rsa_pss_rsae_sha256"));
+        Assert.False(Vocabulary.Group("nonsense").Known);
+        Assert.False(Vocabulary.Scheme("nonsense").Known);
+    }
+}

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using TlsDoctor.Core;
+using TlsDoctor.TestPeers;
 using TlsDoctor.Schannel.Policy;
 
 namespace TlsDoctor.Diagnosis.Tests;
@@ -7,18 +8,16 @@ namespace TlsDoctor.Diagnosis.Tests;
 /// <summary>TD1xx findings from known profiles (no network): each with its remedy verified by re-simulation.</summary>
 public sealed class BeyondTheGuideTests
 {
-    private static readonly DateTimeOffset Now = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = TestProfiles.Now;
 
     private static WindowsSide Windows(string os) => WindowsSide.Build(new PolicyOptions { Os = os });
 
     private static CertificateInfo Cert(string subject, DateTimeOffset notBefore, DateTimeOffset notAfter, params string[] sans) =>
-        PlannedCertificates.Make(subject, 2048, "sha256", notBefore, notAfter, "test") with { SubjectAlternativeNames = [.. sans], SelfSigned = false, Issuer = "CN=ca" };
+        TestProfiles.Cert(subject, selfSigned: false, notBefore: notBefore, notAfter: notAfter, sans: sans);
 
-    private static ServerProfile Server(TlsVersion[] versions, string[] suites, string[] groups, CertificateInfo? cert = null, int? dhBits = null) => new(
-        [.. TlsVersions.All.Select(v => versions.Contains(v)
-            ? new ProtocolSupport(v, true, true, [.. suites.Select(n => Vocabulary.Suite(n)).Where(s => s.ValidIn(v)).Select(s => new AcceptedSuite(s, s.KeyExchange.IsFiniteFieldDh() ? dhBits : null))])
-            : ProtocolSupport.NotSupported(v))],
-        [.. groups.Select(g => Vocabulary.Group(g))], [], cert is null ? [Cert("CN=device", Now.AddYears(-1), Now.AddYears(1))] : [cert], []);
+    // Server-ordered devices whose certificate is valid now.
+    private static ServerProfile Server(TlsVersion[] versions, string[] suites, string[] groups, CertificateInfo? cert = null, int? dhBits = null) =>
+        TestProfiles.Server(versions, suites, dhBits, serverOrder: true, groups, cert ?? Cert("CN=device", Now.AddYears(-1), Now.AddYears(1)));
 
     [Fact]
     public void Device_with_only_secp521r1_gives_TD102_and_curves_reg_fixes_it()
@@ -37,7 +36,7 @@ public sealed class BeyondTheGuideTests
         var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2016"), Server([TlsVersion.SSLv3], ["TLS_RSA_WITH_3DES_EDE_CBC_SHA"], []), "dev:443");
         var f = Assert.Single(findings, x => x.Severity == Severity.Error);
         Assert.Equal("TD106", f.Id);
-        Assert.Contains(f.Remedies, m => m.Kind == RemedyKinds.Device);
+        Assert.Contains(f.Remedies, m => m.Kind == RemedyKind.Device);
     }
 
     [Fact]
@@ -45,14 +44,14 @@ public sealed class BeyondTheGuideTests
     {
         var cert = Cert("CN=pay.example", Now.AddYears(-3), Now.AddDays(-10), "DNS:pay.example");
         var server = Server([TlsVersion.TLSv1_2], ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], ["secp256r1"], cert);
-        var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2019"), server, "pay.example:443", Directions.OutboundPayment, Now, "pay.example");
+        var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2019"), server, "pay.example:443", Direction.OutboundPayment, Now, "pay.example");
         var expired = Assert.Single(findings);
         Assert.Equal("TD104", expired.Id);
         Assert.Equal(Severity.Error, expired.Severity);
         Assert.True(expired.Remedies[0].Fixes);
 
         var mismatch = DiagnosisRunner.AnalyzeOutbound(Windows("2019"), server with { Certificates = [cert with { NotAfter = Now.AddYears(1) }] },
-            "other.example:443", Directions.OutboundPayment, Now, "other.example");
+            "other.example:443", Direction.OutboundPayment, Now, "other.example");
         Assert.Equal("TD105", Assert.Single(mismatch).Id);
         Assert.True(CertificateNameMismatchRule.Matches(cert with { SubjectAlternativeNames = ["DNS:*.example"] }, "pay.example"));
         Assert.False(CertificateNameMismatchRule.Matches(cert with { SubjectAlternativeNames = ["DNS:*.example"] }, "a.pay.example"));

@@ -20,6 +20,26 @@ public sealed class CatalogueAndCaptureTests
         Assert.Equal(Findings.All.Length, DiagnosisRunner.Rules.Select(r => r.Descriptor.Id).Distinct().Count());
     }
 
+    [Fact]
+    public void Every_failure_reason_a_finding_explains_comes_from_the_catalogue_and_precedence_names_catalogued_findings()
+    {
+        // Only reasons no finding covers yet fall through; the fleet and diagnose share this mapping.
+        var unexplained = FailureReasons.All.Where(r => !Findings.ForReason(r).Any()).ToList();
+        Assert.Equal([FailureReason.ExtensionIntolerance, FailureReason.NoCertificate], unexplained);
+        Assert.Equal([Findings.WeakDh], Findings.ForReason(FailureReason.DhTooSmall));
+        Assert.All(Findings.Precedence, p => Assert.Contains(p.Stronger, Findings.All));
+        Assert.All(Findings.Precedence, p => Assert.NotEqual(p.Stronger, p.Weaker));
+        Assert.All(Findings.All, d => Assert.Equal(d.InGuide, d.Id.StartsWith("TD0", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Precedence_drops_the_generic_finding_only_for_the_same_direction_and_target()
+    {
+        Finding F(FindingDescriptor d, string target) => new(d, d.DefaultSeverity, Direction.OutboundDevice, target, d.Title, [], []);
+        var kept = Findings.ApplyPrecedence([F(Findings.NoCommonProtocol, "a"), F(Findings.LegacyOnlyDevice, "a"), F(Findings.NoCommonProtocol, "b")]).ToList();
+        Assert.Equal([("TD106", "a"), ("TD005", "b")], kept.Select(f => (f.Id, f.Target)).OrderByDescending(t => t.Item1));
+    }
+
     // A device connecting to the Terminal Server: TLS 1.0 only, verifies only RSA ≤ 1024 / SHA-1, trusts its own list.
     private const string LegacyCapture = """
         { "captures": [ { "address": "10.0.0.7", "clientProfile": {
@@ -74,12 +94,12 @@ public sealed class CatalogueAndCaptureTests
             Now = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero),
         });
         var f = r.Single("TD007");
-        Assert.Equal(Directions.InboundDevice, f.Direction);
-        var cert = f.Remedy(RemedyKinds.Certificate);
+        Assert.Equal(Direction.InboundDevice, f.Direction);
+        var cert = f.Remedy(RemedyKind.Certificate);
         Assert.Contains("tlsdoctor cert new --key rsa:1024 --hash sha1", cert.Files[0].Content);
         Assert.True(cert.Fixes, cert.Resimulated!.Explanation);
         Assert.Contains(cert.Steps, s => s.Contains("Import the .cer"));
-        Assert.Contains(r.Assumptions, a => a.Id == "default-certificate");
+        Assert.Contains(r.Assumptions, a => a.Id == AssumedServerCertificate.AssumptionId);
         // The device trusts its own list only: the default certificate is untrusted, and the new one is imported.
         Assert.Contains(r.Findings, x => x.Id == "TD006" && x.Severity == Severity.Error);
     }

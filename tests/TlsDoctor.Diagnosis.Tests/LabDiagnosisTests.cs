@@ -1,3 +1,4 @@
+using TlsDoctor.Probe;
 using TlsDoctor.Core;
 using TlsDoctor.Lab;
 using TlsDoctor.Schannel.Registry;
@@ -15,9 +16,9 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
 
         var f = r.Single("TD001");
         Assert.Equal(Severity.Error, f.Severity);
-        Assert.Equal(Directions.OutboundDevice, f.Direction);
-        Assert.Contains(f.Evidence, e => e.Source == EvidenceSources.Probe && e.Text.Contains("DH 512"));
-        Assert.Contains(f.Evidence, e => e.Source == EvidenceSources.Policy && e.Text.Contains("1024"));
+        Assert.Equal(Direction.OutboundDevice, f.Direction);
+        Assert.Contains(f.Evidence, e => e.Source == EvidenceSource.Probe && e.Text.Contains("DH 512"));
+        Assert.Contains(f.Evidence, e => e.Source == EvidenceSource.Policy && e.Text.Contains("1024"));
         var dh = f.Remedy("dh.reg");
         Assert.Contains("\"ClientMinKeyBitLength\"=dword:00000200", dh.Files.First(x => x.Name == "dh.reg").Content);
         var parsed = RegistryState.Empty.Apply(RegFileReader.Parse(dh.Files.First(x => x.Name == "dh.reg").Content));
@@ -40,7 +41,7 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
         var r = await Diagnose.RunAsync(new() { Device = lab.Target(LabProfiles.MfdBrokenDh), Policy = Diagnose.Os("2016") });
 
         var proof = Assert.Single(r.LeadingZero);
-        Assert.Equal(LeadingZeroProof.Proven, proof.Verdict);
+        Assert.Equal(LeadingZeroVerdict.Proven, proof.Verdict);
         var forced = proof.Handshakes[0];
         Assert.Equal("force-shared-secret-leading-zero", forced.Mode);
         Assert.False(forced.Completed);
@@ -79,7 +80,7 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
         var f = r.Single("TD003");
         Assert.Equal(Severity.Error, f.Severity);
         Assert.Contains(f.Evidence, e => e.Text.Contains("bad_record_mac") && e.AttemptId is not null);
-        var setting = f.Remedy(RemedyKinds.ProductSetting);
+        var setting = f.Remedy(RemedyKind.ProductSetting);
         Assert.Contains("\"Tls, Tls11\"", setting.Title);
         Assert.Equal("securityProtocolTypesForOutboundCommunication=Tls, Tls11\r\n", setting.Files[0].Content);
         Assert.True(setting.Fixes);
@@ -112,7 +113,7 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
         var reg = f.Remedy("dotnet.reg");
         Assert.True(reg.Fixes, reg.Resimulated?.Explanation);
         Assert.Equal(TlsVersion.TLSv1_2, reg.Resimulated!.Version);
-        var setting = f.Remedy(RemedyKinds.ProductSetting);
+        var setting = f.Remedy(RemedyKind.ProductSetting);
         Assert.True(setting.Fixes);
     }
 
@@ -122,8 +123,8 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
         var target = lab.Target(LabProfiles.PaymentSha512);
         var r = await Diagnose.RunAsync(new() { Payment = target, Policy = Diagnose.Os("2012r2", "KB3042058", "KB2919355") });
         var f = r.Single("TD004");
-        Assert.Equal(Directions.OutboundPayment, f.Direction);
-        var kb = f.Remedy(RemedyKinds.WindowsUpdate);
+        Assert.Equal(Direction.OutboundPayment, f.Direction);
+        var kb = f.Remedy(RemedyKind.WindowsUpdate);
         Assert.Contains("KB2975719", kb.Title);
         Assert.True(kb.Fixes);
 

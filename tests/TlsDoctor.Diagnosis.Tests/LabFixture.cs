@@ -48,6 +48,7 @@ internal static class Diagnose
     public static Finding Single(this DiagnosisReport r, string id) =>
         Assert.Single(r.Findings, f => f.Id == id);
 
-    public static Remedy Remedy(this Finding f, string fileOrKind) =>
-        f.Remedies.First(m => m.Kind == fileOrKind || m.Files.Any(x => x.Name == fileOrKind));
+    public static Remedy Remedy(this Finding f, string file) => f.Remedies.First(m => m.Files.Any(x => x.Name == file));
+
+    public static Remedy Remedy(this Finding f, RemedyKind kind) => f.Remedies.First(m => m.Kind == kind);
 }

@@ -22,7 +22,7 @@ public sealed class PeerDiagnosisTests(PeerServers peers) : IClassFixture<PeerSe
         Assert.Contains("\"ClientMinKeyBitLength\"=dword:00000200", dh.Files[0].Content);
         Assert.True(dh.Fixes);
         // OpenSSL strips the leading zero correctly: the proof clears the device.
-        Assert.Equal(LeadingZeroProof.Cleared, Assert.Single(r.LeadingZero).Verdict);
+        Assert.Equal(LeadingZeroVerdict.Cleared, Assert.Single(r.LeadingZero).Verdict);
         Assert.DoesNotContain(r.Findings, x => x.Id == "TD002");
     }
 
@@ -32,7 +32,7 @@ public sealed class PeerDiagnosisTests(PeerServers peers) : IClassFixture<PeerSe
         var r = await Diagnose.RunAsync(new() { Payment = await Start(PeerTarget.Sha512Chain), Policy = Diagnose.Os("2012r2", "KB3042058") });
         var f = r.Single("TD004");
         Assert.Contains(f.Evidence, e => e.Text.Contains("sha512WithRSAEncryption"));
-        Assert.True(f.Remedy(RemedyKinds.WindowsUpdate).Fixes);
+        Assert.True(f.Remedy(RemedyKind.WindowsUpdate).Fixes);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class PeerDiagnosisTests(PeerServers peers) : IClassFixture<PeerSe
         var r = await Diagnose.RunAsync(new() { Device = target, Policy = Diagnose.Os("2012r2") });
         var f = r.Single("TD107");
         Assert.DoesNotContain(r.Findings, x => x.Id == "TD005");
-        var upgrade = f.Remedy(RemedyKinds.WindowsUpdate);
+        var upgrade = f.Remedy(RemedyKind.WindowsUpdate);
         Assert.True(upgrade.Fixes);
         Assert.Equal(TlsVersion.TLSv1_3, upgrade.Resimulated!.Version);
 

@@ -22,7 +22,7 @@ public sealed class RemedyFileTests
     {
         "dh" => RegistryRemedies.ClientMinDh(512),
         "dh-disable" => RegistryRemedies.DisableDh(),
-        "tls" => RegistryRemedies.Protocols("Client", [TlsVersion.TLSv1_1, TlsVersion.TLSv1_2], [TlsVersion.SSLv3]),
+        "tls" => RegistryRemedies.Protocols(Side.Client, [TlsVersion.TLSv1_1, TlsVersion.TLSv1_2], [TlsVersion.SSLv3]),
         "dotnet" => RegistryRemedies.DotNetStrongCrypto(),
         "ciphers" => RegistryRemedies.SuiteOrder(["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"]),
         "curves" => RegistryRemedies.CurveOrder(["x25519", "secp256r1"]),
@@ -74,9 +74,9 @@ public sealed class RemedyFileTests
         var dir = Path.Combine(Path.GetTempPath(), "tlsdoctor-diag-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            var finding = new Finding(Findings.WeakDh, Severity.Error, Directions.OutboundDevice, "x", "t", [],
-                [new Remedy(RemedyKinds.Registry, "r", "k", RegistryRemedies.Files("dh.reg", RegistryRemedies.ClientMinDh(512), RegistryState.Empty), "risk", [], null, [])]);
-            var report = new DiagnosisReport("w", [finding], [], [], [], [], [], DateTimeOffset.UnixEpoch);
+            var finding = new Finding(Findings.WeakDh, Severity.Error, Direction.OutboundDevice, "x", "t", [],
+                [new Remedy(RemedyKind.Registry, "r", "k", RegistryRemedies.Files("dh.reg", RegistryRemedies.ClientMinDh(512), RegistryState.Empty), "risk", [], null, [])]);
+            var report = new DiagnosisReport("w", [], [finding], [], [], [], [], [], DateTimeOffset.UnixEpoch);
             var written = RemedyWriter.Write(report, dir);
             Assert.Equal(2, written.Length);
             var bytes = File.ReadAllBytes(Path.Combine(dir, "TD001", "dh.reg"));

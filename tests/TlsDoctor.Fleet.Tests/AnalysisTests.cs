@@ -30,8 +30,10 @@ public class AnalysisTests(FleetLabFixture lab)
         return path;
     }
 
-    private static ClientProfile Windows(string os, string[]? updates = null, string[]? regs = null) =>
-        WindowsPolicy.Build(new PolicyOptions { Os = os, Updates = [.. updates ?? []], RegFiles = [.. regs ?? []] }).ToClientProfile();
+    private static ClientProfile Windows(string os, string[]? updates = null, string[]? regs = null) => Policy(os, updates, regs).Client;
+
+    private static FleetPolicy Policy(string os, string[]? updates = null, string[]? regs = null) =>
+        FleetPolicy.From(Diagnosis.WindowsSide.Build(new PolicyOptions { Os = os, Updates = [.. updates ?? []], RegFiles = [.. regs ?? []] }, allowLocal: false));
 
     [Fact]
     public void What_if_disabling_tls10_breaks_the_weak_dh_devices_only()
@@ -46,7 +48,7 @@ public class AnalysisTests(FleetLabFixture lab)
         var breaks = w.Devices.Where(d => d.Change == WhatIfChanges.Breaks).ToList();
         Assert.Equal(5, breaks.Count);
         Assert.All(breaks, d => Assert.Equal(LabProfiles.MfdWeakDh, d.Model));
-        Assert.All(breaks, d => Assert.Equal(FailureReasons.NoCommonProtocol, d.After!.Reason));
+        Assert.All(breaks, d => Assert.Equal(FailureReason.NoCommonProtocol.Name(), d.After!.Reason));
         Assert.Equal(5, w.Counts[WhatIfChanges.Breaks]);
         Assert.Equal(3, w.Counts[WhatIfChanges.NotScanned]); // http, reset, closed port
         Assert.Equal(w.Devices.Length, w.Counts.Values.Sum());
@@ -64,7 +66,7 @@ public class AnalysisTests(FleetLabFixture lab)
         var w = FleetWhatIf.Run(store, scans, baseline, proposed);
         var weak = w.Devices.Where(d => d.Model == LabProfiles.MfdWeakDh).ToList();
         Assert.All(weak, d => Assert.Equal(WhatIfChanges.Fixed, d.Change));
-        Assert.All(weak, d => Assert.Equal(FailureReasons.DhTooSmall, d.Before!.Reason));
+        Assert.All(weak, d => Assert.Equal(FailureReason.DhTooSmall.Name(), d.Before!.Reason));
         Assert.Equal(5, w.Counts[WhatIfChanges.Fixed]);
         Assert.Equal(0, w.Counts[WhatIfChanges.Breaks]);
         Assert.All(w.Devices.Where(d => d.Model == LabProfiles.MfdModern), d => Assert.Equal(WhatIfChanges.StaysOk, d.Change));
@@ -74,7 +76,7 @@ public class AnalysisTests(FleetLabFixture lab)
     public void Report_counts_versions_dh_certificates_and_findings_by_model_and_site()
     {
         using var store = FleetStore.Open(lab.ReferenceDb, create: false);
-        var r = FleetReports.Build(store, FleetSelection.Resolve(store, null), Windows("2012r2"));
+        var r = FleetReports.Build(store, FleetSelection.Resolve(store, null), Policy("2012r2"));
         Assert.Equal(lab.DeviceCount, r.Devices);
         Assert.Equal(lab.DeviceCount, r.DeviceRows.Length);
         Assert.Equal(30, r.Statuses["ok"]);
@@ -101,7 +103,7 @@ public class AnalysisTests(FleetLabFixture lab)
     public async Task Html_report_shows_devices_charts_and_filters_in_headless_chromium()
     {
         using var store = FleetStore.Open(lab.ReferenceDb, create: false);
-        var r = FleetReports.Build(store, FleetSelection.Resolve(store, null), Windows("2012r2"));
+        var r = FleetReports.Build(store, FleetSelection.Resolve(store, null), Policy("2012r2"));
         var html = FleetHtml.Render(r);
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""));
         Assert.DoesNotContain("https://", html);

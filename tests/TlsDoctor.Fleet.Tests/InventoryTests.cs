@@ -79,4 +79,14 @@ public class InventoryTests
         Assert.Contains("no host column", e.Message);
         Assert.Throws<InventoryException>(() => InventoryCsv.Parse("\n\n"));
     }
+
+    [Fact]
+    public void Quoting_mistakes_text_after_a_closing_quote_is_a_row_error_a_stray_quote_stays_text()
+    {
+        var csv = "name,host\n\"a\"x,10.0.0.1\nb\"c,10.0.0.2\n   \n  \"d, e\"  ,10.0.0.3\n";
+        var inv = InventoryCsv.Parse(csv);
+        Assert.Equal([(2, "text after a closing quote")], inv.Errors.Select(e => (e.Line, e.Message)));
+        Assert.Equal(["b\"c", "d, e"], inv.Devices.Select(d => d.Name));
+        Assert.Equal(5, inv.Devices[1].Line); // the whitespace-only line 4 is skipped, not counted as a row
+    }
 }

@@ -86,7 +86,7 @@ public sealed class MalformedFlightTests(HostileLab lab) : IClassFixture<Hostile
         var outcome = Negotiator.Simulate(dheClient, r.Profile);
         // The device also sends no certificate, which comes first in wire order; the key exchange fails as well.
         Assert.False(outcome.Completed);
-        Assert.Contains(FailureReasons.DhInvalidParameters, outcome.AdditionalReasons.Prepend(outcome.Reason));
+        Assert.Contains(FailureReason.DhInvalidParameters, outcome.AdditionalReasons.Prepend(outcome.Reason!.Value));
     }
 
     public static TheoryData<string, string, string, string> InvalidParameters => new()

@@ -218,7 +218,7 @@ public class PolicyTests
     [Fact]
     public void Server_profile_keeps_only_suites_the_certificate_can_serve()
     {
-        var cert = SimulationTests.Cert();
+        var cert = TestPeers.TestProfiles.Cert();
         var s = Policy("2016").ToServerProfile(cert);
         var tls12 = s.For(TlsVersion.TLSv1_2)!;
         Assert.True(tls12.Supported);

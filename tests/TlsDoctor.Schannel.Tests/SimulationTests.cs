@@ -1,4 +1,5 @@
 using TlsDoctor.Core;
+using static TlsDoctor.TestPeers.TestProfiles;
 using TlsDoctor.Schannel.Policy;
 
 namespace TlsDoctor.Schannel.Tests;
@@ -6,22 +7,13 @@ namespace TlsDoctor.Schannel.Tests;
 /// <summary>Windows policy profiles against hand-built device profiles: one test per guide case, plus healthy pairs.</summary>
 public class SimulationTests
 {
-    internal static CertificateInfo Cert(int bits = 2048, string sig = "sha256WithRSAEncryption", string fp = "5012") =>
-        new("CN=device", "CN=device", new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            "RSA", bits, null, sig, [], true, fp, "");
-
     /// <summary>A device's HTTPS server.</summary>
     private static ServerProfile Device(TlsVersion[] versions, string[] suites, int dhBits = 2048, CertificateInfo? cert = null, params Behaviour[] behaviours) =>
-        new([.. TlsVersions.All.Select(v => versions.Contains(v)
-                ? new ProtocolSupport(v, true, false, [.. suites.Select(n => Vocabulary.Suite(n)).Where(s => s.ValidIn(v))
-                    .Select(s => new AcceptedSuite(s, s.KeyExchange.IsFiniteFieldDh() ? dhBits : null))])
-                : ProtocolSupport.NotSupported(v))],
-            [Vocabulary.Group("secp256r1")], [], [cert ?? Cert()], [.. behaviours]);
+        Server(versions, suites, dhBits, cert: cert, behaviours: behaviours);
 
     /// <summary>A device connecting to the Terminal Server (its ClientHello).</summary>
     private static ClientProfile DeviceClient(TlsVersion[] versions, string[] suites) =>
-        new("mfd", [.. versions], [.. suites.Select(n => Vocabulary.Suite(n))], [Vocabulary.Group("secp256r1")],
-            versions.Contains(TlsVersion.TLSv1_2) ? [Vocabulary.Scheme("rsa_pkcs1_sha256"), Vocabulary.Scheme("rsa_pkcs1_sha1")] : [], []);
+        Client(versions, suites, ["secp256r1"], versions.Contains(TlsVersion.TLSv1_2) ? ["rsa_pkcs1_sha256", "rsa_pkcs1_sha1"] : [], "mfd", []);
 
     private static readonly TlsVersion[] Old = [TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2];
     private const string DheCbc = "TLS_DHE_RSA_WITH_AES_256_CBC_SHA";
@@ -30,7 +22,7 @@ public class SimulationTests
 
     private static HandshakeOutcome Outbound(SchannelPolicy p, ServerProfile device) => Negotiator.Simulate(p.ToClientProfile(), device);
 
-    private static void Fails(HandshakeOutcome o, string reason, string side)
+    private static void Fails(HandshakeOutcome o, FailureReason reason, Side side)
     {
         Assert.False(o.Completed, o.Explanation);
         Assert.Equal(reason, o.Reason);
@@ -43,7 +35,7 @@ public class SimulationTests
     {
         var device = Device(Old, [DheCbc, DheCbc128], dhBits: 512);
         var o = Outbound(PolicyTests.Policy("2012r2", updates: ["KB2919355", "KB3042058", "KB3172614"]), device);
-        Fails(o, FailureReasons.DhTooSmall, Sides.Client);
+        Fails(o, FailureReason.DhTooSmall, Side.Client);
         Assert.Null(o.Alert); // SCHANNEL closes after ServerKeyExchange [S42]
         Assert.Equal(512, o.KeyExchangeBits);
     }
@@ -63,7 +55,7 @@ public class SimulationTests
         Assert.True(Outbound(fixedPolicy, device).Completed);
         // Disabling DHE does not help a DHE-only device but does for one that also speaks RSA key exchange.
         var noDhe = PolicyTests.Policy("2012r2", updates: ["KB2919355", "KB3172614"], reg: ["dh-disable.reg"]);
-        Fails(Outbound(noDhe, device), FailureReasons.NoCommonCipherSuite, Sides.Server);
+        Fails(Outbound(noDhe, device), FailureReason.NoCommonCipherSuite, Side.Server);
         var o = Outbound(noDhe, Device(Old, [DheCbc, RsaCbc], dhBits: 512));
         Assert.True(o.Healthy, o.Explanation);
         Assert.Equal(KeyExchange.RSA, o.KeyExchange);
@@ -75,11 +67,11 @@ public class SimulationTests
     {
         // 2019 no longer enables DHE_RSA AES-CBC (§3.2), so the device offers the GCM suite that 2019 still has.
         var device = Device(Old, ["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "chosen-secret probe"));
-        Fails(Outbound(PolicyTests.Policy("2019"), Device(Old, [DheCbc])), FailureReasons.NoCommonCipherSuite, Sides.Server);
+        Fails(Outbound(PolicyTests.Policy("2019"), Device(Old, [DheCbc])), FailureReason.NoCommonCipherSuite, Side.Server);
         var o = Outbound(PolicyTests.Policy("2019"), device);
         Assert.True(o.Completed);
-        Assert.Equal(FailureReasons.DhLeadingZero, o.Reason);
-        Assert.Equal(Sides.Server, o.AbortingSide);
+        Assert.Equal(FailureReason.DhLeadingZero, o.Reason);
+        Assert.Equal(Side.Server, o.AbortingSide);
         Assert.Equal(AlertDescription.BadRecordMac, o.Alert);
         Assert.Equal(1.0 / 256, o.FailureRate);
     }
@@ -88,8 +80,8 @@ public class SimulationTests
     public void Correct_dhe_device_against_unpatched_2012_r2_fails_one_in_256_and_2016_patched_does_not()
     {
         var device = Device(Old, [DheCbc]);
-        Assert.Equal(FailureReasons.DhLeadingZero, Outbound(PolicyTests.Policy("2012r2"), device).Reason);
-        Assert.Equal(FailureReasons.DhLeadingZero, Outbound(PolicyTests.Policy("2016", updates: ["KB3163018"]), device).Reason);
+        Assert.Equal(FailureReason.DhLeadingZero, Outbound(PolicyTests.Policy("2012r2"), device).Reason);
+        Assert.Equal(FailureReason.DhLeadingZero, Outbound(PolicyTests.Policy("2016", updates: ["KB3163018"]), device).Reason);
         Assert.True(Outbound(PolicyTests.Policy("2016", updates: ["KB4537806"]), device).Healthy);
     }
 
@@ -98,7 +90,7 @@ public class SimulationTests
     {
         var device = Device(Old, [DheCbc, RsaCbc], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "x"));
         var before = Outbound(PolicyTests.Policy("2016", updates: ["KB4537806"]), device);
-        Assert.Equal(FailureReasons.DhLeadingZero, before.Reason);
+        Assert.Equal(FailureReason.DhLeadingZero, before.Reason);
         var after = Outbound(PolicyTests.Policy("2016", updates: ["KB4537806"], reg: ["dh-disable.reg"]), device);
         Assert.True(after.Healthy, after.Explanation);
     }
@@ -109,7 +101,7 @@ public class SimulationTests
     {
         var device = Device(Old, [RsaCbc], behaviours: new Behaviour(BehaviourKind.HandshakeFailsAfterHello, "bad_record_mac after ServerHello", TlsVersion.TLSv1_2));
         var o = Outbound(PolicyTests.Policy("2012r2"), device);
-        Fails(o, FailureReasons.HandshakeFailsAfterHello, Sides.Server);
+        Fails(o, FailureReason.HandshakeFailsAfterHello, Side.Server);
         Assert.Equal(TlsVersion.TLSv1_2, o.Version);
         var fixedO = Outbound(PolicyTests.Policy("2012r2", product: "Tls, Tls11"), device);
         Assert.True(fixedO.Healthy, fixedO.Explanation);
@@ -122,10 +114,10 @@ public class SimulationTests
     {
         var payment = Device([TlsVersion.TLSv1_2], ["TLS_RSA_WITH_AES_256_CBC_SHA256", RsaCbc], cert: Cert(sig: "sha512WithRSAEncryption"));
         var o = Outbound(PolicyTests.Policy("2012r2", updates: ["KB2919355", "KB3061518"]), payment);
-        Fails(o, FailureReasons.Sha512Tls12Unpatched, Sides.Client);
+        Fails(o, FailureReason.Sha512Tls12Unpatched, Side.Client);
         Assert.True(Outbound(PolicyTests.Policy("2012r2", updates: ["KB2919355", "KB3061518", "KB2975719"]), payment).Healthy);
         Assert.True(Outbound(PolicyTests.Policy("2012", updates: ["KB2975331"]), payment).Healthy);
-        Assert.Equal(FailureReasons.Sha512Tls12Unpatched, Outbound(PolicyTests.Policy("2008r2", updates: ["KB3042058"], product: "Tls12"), payment).Reason);
+        Assert.Equal(FailureReason.Sha512Tls12Unpatched, Outbound(PolicyTests.Policy("2008r2", updates: ["KB3042058"], product: "Tls12"), payment).Reason);
     }
 
     // TD005 no common protocol, inbound: a TLS 1.2-only device against 2008 R2 defaults.
@@ -135,7 +127,7 @@ public class SimulationTests
         var device = DeviceClient([TlsVersion.TLSv1_2], [RsaCbc, "TLS_RSA_WITH_AES_128_CBC_SHA256"]);
         // 2008 R2 answers with its highest version, TLS 1.0, which the device refuses.
         var o = Negotiator.Simulate(device, PolicyTests.Policy("2008r2").ToServerProfile(Cert()));
-        Fails(o, FailureReasons.NoCommonProtocol, Sides.Client);
+        Fails(o, FailureReason.NoCommonProtocol, Side.Client);
         Assert.Equal(TlsVersion.TLSv1_0, o.Version);
         Assert.Equal(AlertDescription.ProtocolVersion, o.Alert);
         var fixedO = Negotiator.Simulate(device, PolicyTests.Policy("2008r2", reg: ["tls.reg"]).ToServerProfile(Cert()));
@@ -148,14 +140,14 @@ public class SimulationTests
     {
         var device = DeviceClient([TlsVersion.TLSv1_0], [RsaCbc]);
         Assert.True(Negotiator.Simulate(device, PolicyTests.Policy("2012r2").ToServerProfile(Cert())).Healthy);
-        Fails(Negotiator.Simulate(device, PolicyTests.Policy("2012r2", reg: ["tls.reg"]).ToServerProfile(Cert())), FailureReasons.NoCommonProtocol, Sides.Server);
+        Fails(Negotiator.Simulate(device, PolicyTests.Policy("2012r2", reg: ["tls.reg"]).ToServerProfile(Cert())), FailureReason.NoCommonProtocol, Side.Server);
     }
 
     [Fact]
     public void Outbound_2008_r2_to_a_tls12_only_service_needs_the_product_setting()
     {
         var service = Device([TlsVersion.TLSv1_2], [RsaCbc, "TLS_RSA_WITH_AES_256_GCM_SHA384"]);
-        Fails(Outbound(PolicyTests.Policy("2008r2"), service), FailureReasons.NoCommonProtocol, Sides.Server);
+        Fails(Outbound(PolicyTests.Policy("2008r2"), service), FailureReason.NoCommonProtocol, Side.Server);
         Assert.True(Outbound(PolicyTests.Policy("2008r2", product: "Tls, Tls11, Tls12"), service).Healthy);
         Assert.True(Outbound(PolicyTests.Policy("2008r2", dotnet: "4.6"), service).Healthy);
     }
@@ -167,7 +159,7 @@ public class SimulationTests
         var device = DeviceClient(Old, [RsaCbc]) with { TrustedCertificates = ["0badc0de"] };
         var server = PolicyTests.Policy("2016").ToServerProfile(Cert(fp: "5012"));
         var o = Negotiator.Simulate(device, server);
-        Fails(o, FailureReasons.UntrustedCertificate, Sides.Client);
+        Fails(o, FailureReason.UntrustedCertificate, Side.Client);
         Assert.Equal(AlertDescription.UnknownCa, o.Alert);
         Assert.True(Negotiator.Simulate(device with { TrustedCertificates = ["0badc0de", "5012"] }, server).Healthy);
     }
@@ -179,8 +171,8 @@ public class SimulationTests
         var device = DeviceClient([TlsVersion.TLSv1_0], [RsaCbc]) with { AcceptedCertificateHashes = ["md5", "sha1"], RsaMaxBits = 1024 };
         var policy = PolicyTests.Policy("2016");
         var o = Negotiator.Simulate(device, policy.ToServerProfile(Cert()));
-        Fails(o, FailureReasons.CertificateKeyTooLarge, Sides.Client);
-        Assert.Contains(FailureReasons.CertificateHashUnsupported, o.AdditionalReasons);
+        Fails(o, FailureReason.CertificateKeyTooLarge, Side.Client);
+        Assert.Contains(FailureReason.CertificateHashUnsupported, o.AdditionalReasons);
         Assert.True(Negotiator.Simulate(device, policy.ToServerProfile(Cert(bits: 1024, sig: "sha1WithRSAEncryption"))).Healthy);
     }
 
@@ -189,7 +181,7 @@ public class SimulationTests
     public void Payment_gateway_requiring_ecdhe_rsa_gcm_fails_on_2012_r2_and_works_on_2016()
     {
         var gateway = Device([TlsVersion.TLSv1_2], ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]);
-        Fails(Outbound(PolicyTests.Policy("2012r2"), gateway), FailureReasons.NoCommonCipherSuite, Sides.Server);
+        Fails(Outbound(PolicyTests.Policy("2012r2"), gateway), FailureReason.NoCommonCipherSuite, Side.Server);
         var o = Outbound(PolicyTests.Policy("2016"), gateway);
         Assert.True(o.Healthy, o.Explanation);
         Assert.Equal("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", o.CipherSuite!.Name);
@@ -200,7 +192,7 @@ public class SimulationTests
     public void Device_offering_only_dhe_rsa_cbc_cannot_reach_a_2019_terminal_server()
     {
         var device = DeviceClient(Old, [DheCbc, DheCbc128]);
-        Fails(Negotiator.Simulate(device, PolicyTests.Policy("2019").ToServerProfile(Cert())), FailureReasons.NoCommonCipherSuite, Sides.Server);
+        Fails(Negotiator.Simulate(device, PolicyTests.Policy("2019").ToServerProfile(Cert())), FailureReason.NoCommonCipherSuite, Side.Server);
         var o = Negotiator.Simulate(device, PolicyTests.Policy("2016", updates: ["KB4537806"]).ToServerProfile(Cert()));
         Assert.True(o.Healthy, o.Explanation);
         Assert.Equal(2048, o.KeyExchangeBits);
@@ -210,7 +202,7 @@ public class SimulationTests
     public void Rc4_only_device_fails_against_strong_crypto_and_works_with_dotnet_45()
     {
         var device = Device(Old, ["TLS_RSA_WITH_RC4_128_SHA"]);
-        Fails(Outbound(PolicyTests.Policy("2012r2"), device), FailureReasons.NoCommonCipherSuite, Sides.Server);
+        Fails(Outbound(PolicyTests.Policy("2012r2"), device), FailureReason.NoCommonCipherSuite, Side.Server);
         Assert.True(Outbound(PolicyTests.Policy("2012r2", dotnet: "4.5"), device).Completed);
     }
 
@@ -231,7 +223,7 @@ public class SimulationTests
         Assert.True(o12.Completed, o12.Explanation);
         Assert.Equal(TlsVersion.TLSv1_2, o12.Version);
         Assert.Equal("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", o12.CipherSuite!.Name);
-        Assert.Equal(FailureReasons.DhLeadingZero, o12.Reason);
+        Assert.Equal(FailureReason.DhLeadingZero, o12.Reason);
     }
 
     [Fact]

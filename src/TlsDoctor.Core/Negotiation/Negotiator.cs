@@ -44,68 +44,10 @@ public static class Negotiator
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(options);
 
-        var offered = Norm(client.Versions);
-        if (offered.IsEmpty)
-            return Fail(FailureReasons.NoCommonProtocol, Sides.Client, null, null, null, null,
-                $"{client.Name} offers no protocol version, so it cannot send a ClientHello.");
-        var clientMax = offered.Max();
-
-        // Intolerance: the server chokes on the offered maximum instead of negotiating down.
-        var intolerant = Norm(server.Behaviours).FirstOrDefault(b =>
-            b.Kind == BehaviourKind.VersionIntolerance && (b.Version is null || clientMax >= b.Version));
-        if (intolerant is not null)
-            return Fail(FailureReasons.VersionIntolerance, Sides.Server, AlertDescription.HandshakeFailure, null, null, null,
-                $"The server aborts when a ClientHello offers {clientMax.Name()} instead of answering with a lower version ({intolerant.Detail}).");
-        if (!Norm(client.Extensions).IsEmpty && server.Has(BehaviourKind.ExtensionIntolerance))
-            return Fail(FailureReasons.ExtensionIntolerance, Sides.Server, AlertDescription.HandshakeFailure, null, null, null,
-                "The server aborts on ClientHellos that carry extensions, and this client sends some.");
-
-        // Version: TLS 1.3 servers pick from supported_versions; older ones answer with their highest ≤ the client's max.
-        var serverVersions = Norm(server.Protocols).Where(p => p.Supported).Select(p => p.Version).ToHashSet();
-        TlsVersion? chosen;
-        if (offered.Contains(TlsVersion.TLSv1_3) && serverVersions.Contains(TlsVersion.TLSv1_3))
-            chosen = TlsVersion.TLSv1_3;
-        else
-        {
-            var legacyMax = clientMax > TlsVersion.TLSv1_2 ? TlsVersion.TLSv1_2 : clientMax;
-            chosen = serverVersions.Where(v => v <= legacyMax && v != TlsVersion.SSLv2).Cast<TlsVersion?>().Max();
-            if (chosen is null && offered.Contains(TlsVersion.SSLv2) && serverVersions.Contains(TlsVersion.SSLv2)) chosen = TlsVersion.SSLv2;
-        }
-        if (chosen is null)
-            return Fail(FailureReasons.NoCommonProtocol, Sides.Server, AlertDescription.ProtocolVersion, null, null, null,
-                $"The client offers {List(offered)}; the server supports {List(serverVersions)}: nothing in common, the server rejects the ClientHello.");
-        var version = chosen.Value;
-        if (!offered.Contains(version))
-            return Fail(FailureReasons.NoCommonProtocol, Sides.Client, AlertDescription.ProtocolVersion, version, null, null,
-                $"The server answers with {version.Name()}, which the client does not accept (it offers {List(offered)}).");
-
-        var support = server.For(version)!;
+        var hello = ServerHello(client, server);
+        if (hello.Failure is { } failed) return failed;
+        var (version, support, pick, group) = (hello.Version, hello.Support!, hello.Pick!, hello.Group);
         var clientGroups = Norm(client.Groups);
-        var serverGroups = Norm(server.Groups).Concat(Norm(support.CipherSuites).Where(a => a.Group is not null).Select(a => a.Group!))
-            .DistinctBy(g => g.Code).ToImmutableArray();
-
-        // Suite: intersection, then drop what needs a group the two sides do not share.
-        var clientSuites = Norm(client.CipherSuites).Where(s => s.ValidIn(version)).ToImmutableArray();
-        var serverSuites = Norm(support.CipherSuites).Where(a => a.Suite.ValidIn(version)).ToImmutableArray();
-        var common = support.ServerOrder == true
-            ? serverSuites.Where(a => clientSuites.Any(c => c.Code == a.Suite.Code)).ToImmutableArray()
-            : clientSuites.Select(c => serverSuites.FirstOrDefault(a => a.Suite.Code == c.Code)).OfType<AcceptedSuite>().ToImmutableArray();
-        if (common.IsEmpty)
-            return Fail(FailureReasons.NoCommonCipherSuite, Sides.Server, AlertDescription.HandshakeFailure, version, null, null,
-                $"In {version.Name()} the client offers {clientSuites.Length} suites and the server accepts {serverSuites.Length}; none is in both lists.");
-
-        NamedGroup? group = null;
-        AcceptedSuite? pick = null;
-        foreach (var a in common)
-        {
-            var needsGroup = version == TlsVersion.TLSv1_3 || a.Suite.KeyExchange.IsEllipticCurve();
-            if (!needsGroup) { pick = a; break; }
-            var g = PickGroup(a, clientGroups, serverGroups, version, serverListsGroups: !Norm(server.Groups).IsEmpty);
-            if (g.Ok) { pick = a; group = g.Group; break; }
-        }
-        if (pick is null)
-            return Fail(FailureReasons.NoCommonGroup, Sides.Server, AlertDescription.HandshakeFailure, version, null, null,
-                $"The suites in common need a named group; the client offers {List(clientGroups.Select(g => g.Name))}, the server accepts {List(serverGroups.Select(g => g.Name))}.");
 
         var suite = pick.Suite;
         var kx = suite.KeyExchange;
@@ -118,55 +60,7 @@ public static class Negotiator
         var leaf = Norm(server.Certificates).FirstOrDefault();
         int? kxBits = ffdh ? dhBits : group is not null ? group.Bits : kx == KeyExchange.RSA ? leaf?.KeyBits : null;
 
-        var problems = new List<Problem>();
-        var needsCertificate = suite.Authentication is not (Authentication.Anonymous or Authentication.PSK or Authentication.Null);
-
-        // Certificate message.
-        var late = new List<Problem>();
-        if (needsCertificate)
-        {
-            if (leaf is null)
-                problems.Add(new(FailureReasons.NoCertificate, Sides.Client, AlertDescription.HandshakeFailure,
-                    "The server sends no certificate for a suite that needs one."));
-            else
-            {
-                CheckSignatureSchemes(client, version, leaf, problems);
-                CheckCertificate(client, version, Norm(server.Certificates), problems);
-                var trust = new List<Problem>();
-                CheckTrustAndDates(client, Norm(server.Certificates), options, trust);
-                (client.ChecksTrustAfterHandshake ? late : problems).AddRange(trust);
-            }
-        }
-
-        // ServerKeyExchange.
-        var invalidDh = ffdh && version != TlsVersion.TLSv1_3 ? Norm(server.Behaviours).FirstOrDefault(b =>
-            b.Kind == BehaviourKind.DhInvalidParameters && (b.Version is null || b.Version == version)) : null;
-        if (invalidDh is not null)
-            // A handshake the probe saw fail is never simulated as completing, whatever size the bytes claim.
-            problems.Add(new(FailureReasons.DhInvalidParameters, Sides.Client, AlertDescription.IllegalParameter,
-                $"The server's DH parameters cannot work ({invalidDh.Detail}); the client aborts after ServerKeyExchange."));
-        else if (ffdh && dhBits is { } bits && version != TlsVersion.TLSv1_3)
-        {
-            if (bits < client.DhMinBits)
-                problems.Add(new(FailureReasons.DhTooSmall, Sides.Client, client.DhRejectAlert,
-                    $"The server's DH group has {bits} bits; the client requires at least {client.DhMinBits}" +
-                    (client.DhRejectAlert is null ? " and closes the connection after ServerKeyExchange without an alert." : ".")));
-            else if (client.DhMaxBits is { } max && bits > max)
-                problems.Add(new(FailureReasons.DhTooLarge, Sides.Client, client.DhRejectAlert ?? AlertDescription.HandshakeFailure,
-                    $"The server's DH group has {bits} bits; the client handles at most {max}."));
-        }
-        problems.AddRange(late);
-
-        // Finished.
-        var fake = Norm(server.Behaviours).FirstOrDefault(b => b.Kind == BehaviourKind.HandshakeFailsAfterHello && (b.Version is null || b.Version == version));
-        if (fake is not null)
-        {
-            var alert = support.FullHandshake is { Completed: false, Alert: { } seen } ? seen : AlertDescription.BadRecordMac;
-            var side = support.FullHandshake is { Completed: false, AlertSentByUs: true } ? Sides.Client : Sides.Server;
-            problems.Add(new(FailureReasons.HandshakeFailsAfterHello, side, alert,
-                $"The server answers {version.Name()} in ServerHello but does not implement it correctly: the Finished check fails with {alert.Name()}."));
-        }
-
+        var problems = Problems(client, server, options, version, support, suite, ffdh ? dhBits : null);
         if (problems.Count > 0)
         {
             var first = problems[0];
@@ -181,12 +75,135 @@ public static class Negotiator
         if (ffdh && version != TlsVersion.TLSv1_3 && client.StripsDhLeadingZero == server.Has(BehaviourKind.DhLeadingZeroBug))
         {
             var who = client.StripsDhLeadingZero ? "the server does not strip" : "the client does not strip";
-            return new HandshakeOutcome(true, version, suite, kx, kxBits, FailureReasons.DhLeadingZero, Sides.Server,
+            return new HandshakeOutcome(true, version, suite, kx, kxBits, FailureReason.DhLeadingZero, Side.Server,
                 AlertDescription.BadRecordMac, LeadingZeroFailureRate,
                 $"{summary} completes, but {who} leading zeros of the DH shared secret (RFC 5246 §8.1.2): about 1 in 256 handshakes derive different keys and fail with bad_record_mac.")
             { Group = group };
         }
         return new HandshakeOutcome(true, version, suite, kx, kxBits, null, null, null, null, summary + " completes.") { Group = group };
+    }
+
+    /// <summary>What the server's first flight settles: version, suite and group, or the failure that stops it there.</summary>
+    private sealed record Hello(HandshakeOutcome? Failure, TlsVersion Version = default, ProtocolSupport? Support = null, AcceptedSuite? Pick = null,
+        NamedGroup? Group = null);
+
+    private static Hello ServerHello(ClientProfile client, ServerProfile server)
+    {
+        var offered = Norm(client.Versions);
+        if (offered.IsEmpty)
+            return new(Fail(FailureReason.NoCommonProtocol, Side.Client, null, null, null, null,
+                $"{client.Name} offers no protocol version, so it cannot send a ClientHello."));
+        var clientMax = offered.Max();
+
+        // Intolerance: the server chokes on the offered maximum instead of negotiating down.
+        var intolerant = Norm(server.Behaviours).FirstOrDefault(b =>
+            b.Kind == BehaviourKind.VersionIntolerance && (b.Version is null || clientMax >= b.Version));
+        if (intolerant is not null)
+            return new(Fail(FailureReason.VersionIntolerance, Side.Server, AlertDescription.HandshakeFailure, null, null, null,
+                $"The server aborts when a ClientHello offers {clientMax.Name()} instead of answering with a lower version ({intolerant.Detail})."));
+        if (!Norm(client.Extensions).IsEmpty && server.Has(BehaviourKind.ExtensionIntolerance))
+            return new(Fail(FailureReason.ExtensionIntolerance, Side.Server, AlertDescription.HandshakeFailure, null, null, null,
+                "The server aborts on ClientHellos that carry extensions, and this client sends some."));
+
+        // Version: TLS 1.3 servers pick from supported_versions; older ones answer with their highest ≤ the client's max.
+        var serverVersions = Norm(server.Protocols).Where(p => p.Supported).Select(p => p.Version).ToHashSet();
+        TlsVersion? chosen;
+        if (offered.Contains(TlsVersion.TLSv1_3) && serverVersions.Contains(TlsVersion.TLSv1_3))
+            chosen = TlsVersion.TLSv1_3;
+        else
+        {
+            var legacyMax = clientMax > TlsVersion.TLSv1_2 ? TlsVersion.TLSv1_2 : clientMax;
+            chosen = serverVersions.Where(v => v <= legacyMax && v != TlsVersion.SSLv2).Cast<TlsVersion?>().Max();
+            if (chosen is null && offered.Contains(TlsVersion.SSLv2) && serverVersions.Contains(TlsVersion.SSLv2)) chosen = TlsVersion.SSLv2;
+        }
+        if (chosen is null)
+            return new(Fail(FailureReason.NoCommonProtocol, Side.Server, AlertDescription.ProtocolVersion, null, null, null,
+                $"The client offers {List(offered)}; the server supports {List(serverVersions)}: nothing in common, the server rejects the ClientHello."));
+        var version = chosen.Value;
+        if (!offered.Contains(version))
+            return new(Fail(FailureReason.NoCommonProtocol, Side.Client, AlertDescription.ProtocolVersion, version, null, null,
+                $"The server answers with {version.Name()}, which the client does not accept (it offers {List(offered)})."));
+
+        var support = server.For(version)!;
+        var clientGroups = Norm(client.Groups);
+        var serverGroups = Norm(server.Groups).Concat(Norm(support.CipherSuites).Where(a => a.Group is not null).Select(a => a.Group!))
+            .DistinctBy(g => g.Code).ToImmutableArray();
+
+        // Suite: intersection, then drop what needs a group the two sides do not share.
+        var clientSuites = Norm(client.CipherSuites).Where(s => s.ValidIn(version)).ToImmutableArray();
+        var serverSuites = Norm(support.CipherSuites).Where(a => a.Suite.ValidIn(version)).ToImmutableArray();
+        var common = support.ServerOrder == true
+            ? serverSuites.Where(a => clientSuites.Any(c => c.Code == a.Suite.Code)).ToImmutableArray()
+            : clientSuites.Select(c => serverSuites.FirstOrDefault(a => a.Suite.Code == c.Code)).OfType<AcceptedSuite>().ToImmutableArray();
+        if (common.IsEmpty)
+            return new(Fail(FailureReason.NoCommonCipherSuite, Side.Server, AlertDescription.HandshakeFailure, version, null, null,
+                $"In {version.Name()} the client offers {clientSuites.Length} suites and the server accepts {serverSuites.Length}; none is in both lists."));
+
+        foreach (var a in common)
+        {
+            var needsGroup = version == TlsVersion.TLSv1_3 || a.Suite.KeyExchange.IsEllipticCurve();
+            if (!needsGroup) return new(null, version, support, a);
+            var g = PickGroup(a, clientGroups, serverGroups, version, serverListsGroups: !Norm(server.Groups).IsEmpty);
+            if (g.Ok) return new(null, version, support, a, g.Group);
+        }
+        return new(Fail(FailureReason.NoCommonGroup, Side.Server, AlertDescription.HandshakeFailure, version, null, null,
+            $"The suites in common need a named group; the client offers {List(clientGroups.Select(g => g.Name))}, the server accepts {List(serverGroups.Select(g => g.Name))}."));
+    }
+
+    /// <summary>Everything after ServerHello, in wire order: Certificate, ServerKeyExchange, late trust checks, Finished.</summary>
+    private static List<Problem> Problems(ClientProfile client, ServerProfile server, NegotiationOptions options, TlsVersion version,
+        ProtocolSupport support, CipherSuite suite, int? dhBits)
+    {
+        var problems = new List<Problem>();
+        var leaf = Norm(server.Certificates).FirstOrDefault();
+        var needsCertificate = suite.Authentication is not (Authentication.Anonymous or Authentication.PSK or Authentication.Null);
+
+        // Certificate message.
+        var late = new List<Problem>();
+        if (needsCertificate)
+        {
+            if (leaf is null)
+                problems.Add(new(FailureReason.NoCertificate, Side.Client, AlertDescription.HandshakeFailure,
+                    "The server sends no certificate for a suite that needs one."));
+            else
+            {
+                CheckSignatureSchemes(client, version, leaf, problems);
+                CheckCertificate(client, version, Norm(server.Certificates), problems);
+                var trust = new List<Problem>();
+                CheckTrustAndDates(client, Norm(server.Certificates), options, trust);
+                (client.ChecksTrustAfterHandshake ? late : problems).AddRange(trust);
+            }
+        }
+
+        // ServerKeyExchange.
+        var invalidDh = suite.KeyExchange.IsFiniteFieldDh() && version != TlsVersion.TLSv1_3 ? Norm(server.Behaviours).FirstOrDefault(b =>
+            b.Kind == BehaviourKind.DhInvalidParameters && (b.Version is null || b.Version == version)) : null;
+        if (invalidDh is not null)
+            // A handshake the probe saw fail is never simulated as completing, whatever size the bytes claim.
+            problems.Add(new(FailureReason.DhInvalidParameters, Side.Client, AlertDescription.IllegalParameter,
+                $"The server's DH parameters cannot work ({invalidDh.Detail}); the client aborts after ServerKeyExchange."));
+        else if (dhBits is { } bits && version != TlsVersion.TLSv1_3)
+        {
+            if (bits < client.DhMinBits)
+                problems.Add(new(FailureReason.DhTooSmall, Side.Client, client.DhRejectAlert,
+                    $"The server's DH group has {bits} bits; the client requires at least {client.DhMinBits}" +
+                    (client.DhRejectAlert is null ? " and closes the connection after ServerKeyExchange without an alert." : ".")));
+            else if (client.DhMaxBits is { } max && bits > max)
+                problems.Add(new(FailureReason.DhTooLarge, Side.Client, client.DhRejectAlert ?? AlertDescription.HandshakeFailure,
+                    $"The server's DH group has {bits} bits; the client handles at most {max}."));
+        }
+        problems.AddRange(late);
+
+        // Finished.
+        var fake = Norm(server.Behaviours).FirstOrDefault(b => b.Kind == BehaviourKind.HandshakeFailsAfterHello && (b.Version is null || b.Version == version));
+        if (fake is not null)
+        {
+            var alert = support.FullHandshake is { Completed: false, Alert: { } seen } ? seen : AlertDescription.BadRecordMac;
+            var side = support.FullHandshake is { Completed: false, AlertSentByUs: true } ? Side.Client : Side.Server;
+            problems.Add(new(FailureReason.HandshakeFailsAfterHello, side, alert,
+                $"The server answers {version.Name()} in ServerHello but does not implement it correctly: the Finished check fails with {alert.Name()}."));
+        }
+        return problems;
     }
 
     private static (bool Ok, NamedGroup? Group) PickGroup(AcceptedSuite a, ImmutableArray<NamedGroup> client, ImmutableArray<NamedGroup> server, TlsVersion version,
@@ -216,7 +233,7 @@ public static class Negotiator
         if (schemes.IsEmpty)
         {
             if (version == TlsVersion.TLSv1_3)
-                problems.Add(new(FailureReasons.NoCommonSignatureScheme, Sides.Server, AlertDescription.MissingExtension,
+                problems.Add(new(FailureReason.NoCommonSignatureScheme, Side.Server, AlertDescription.MissingExtension,
                     "A TLS 1.3 ClientHello without signature_algorithms is rejected (RFC 8446 §9.2)."));
             return;
         }
@@ -235,7 +252,7 @@ public static class Negotiator
         if (version == TlsVersion.TLSv1_3 && leaf.KeyAlgorithm == "RSA")
             ok = schemes.Any(s => s.Name.StartsWith("rsa_pss", StringComparison.OrdinalIgnoreCase));
         if (!ok)
-            problems.Add(new(FailureReasons.NoCommonSignatureScheme, Sides.Server, AlertDescription.HandshakeFailure,
+            problems.Add(new(FailureReason.NoCommonSignatureScheme, Side.Server, AlertDescription.HandshakeFailure,
                 $"The server's {leaf.KeyAlgorithm} key cannot sign with any scheme in the client's signature_algorithms ({List(schemes.Select(s => s.Name))})."));
     }
 
@@ -244,15 +261,15 @@ public static class Negotiator
         var leaf = chain[0];
         var keys = Norm(client.AcceptedCertificateKeys);
         if (!keys.IsEmpty && !keys.Contains(leaf.KeyAlgorithm, StringComparer.OrdinalIgnoreCase))
-            problems.Add(new(FailureReasons.CertificateKeyUnsupported, Sides.Client, AlertDescription.UnsupportedCertificate,
+            problems.Add(new(FailureReason.CertificateKeyUnsupported, Side.Client, AlertDescription.UnsupportedCertificate,
                 $"The certificate has an {leaf.KeyAlgorithm} key; the client verifies only {List(keys)}."));
         if (leaf.KeyAlgorithm == "RSA")
         {
             if (leaf.KeyBits < client.RsaMinBits)
-                problems.Add(new(FailureReasons.CertificateKeyTooSmall, Sides.Client, AlertDescription.BadCertificate,
+                problems.Add(new(FailureReason.CertificateKeyTooSmall, Side.Client, AlertDescription.BadCertificate,
                     $"The certificate's RSA key has {leaf.KeyBits} bits; the client requires at least {client.RsaMinBits}."));
             else if (client.RsaMaxBits is { } max && leaf.KeyBits > max)
-                problems.Add(new(FailureReasons.CertificateKeyTooLarge, Sides.Client, AlertDescription.UnsupportedCertificate,
+                problems.Add(new(FailureReason.CertificateKeyTooLarge, Side.Client, AlertDescription.UnsupportedCertificate,
                     $"The certificate's RSA key has {leaf.KeyBits} bits; the client can verify at most {max}."));
         }
 
@@ -261,7 +278,7 @@ public static class Negotiator
         var verified = chain.Select((c, i) => (c, i)).Where(t => t.i == 0 || !t.c.SelfSigned).Select(t => t.c).ToArray();
         var sha512 = verified.FirstOrDefault(c => c.SignatureHash == "sha512");
         if (version == TlsVersion.TLSv1_2 && !client.Sha512InTls12 && sha512 is not null)
-            problems.Add(new(FailureReasons.Sha512Tls12Unpatched, Sides.Client, null,
+            problems.Add(new(FailureReason.Sha512Tls12Unpatched, Side.Client, null,
                 $"TLS 1.2 and a certificate signed with {sha512.SignatureAlgorithm} ({sha512.Subject}): this Windows lacks SHA-512 in TLS 1.2 " +
                 "(KB2973337 / August 2014 rollups) and drops the handshake; TLS 1.0 would not be affected."));
         var hashes = Norm(client.AcceptedCertificateHashes);
@@ -269,7 +286,7 @@ public static class Negotiator
         {
             var bad = verified.FirstOrDefault(c => c.SignatureHash is { } h && !hashes.Contains(h, StringComparer.OrdinalIgnoreCase));
             if (bad is not null)
-                problems.Add(new(FailureReasons.CertificateHashUnsupported, Sides.Client, AlertDescription.UnsupportedCertificate,
+                problems.Add(new(FailureReason.CertificateHashUnsupported, Side.Client, AlertDescription.UnsupportedCertificate,
                     $"{bad.Subject} is signed with {bad.SignatureAlgorithm}; the client verifies only {List(hashes)}."));
         }
     }
@@ -280,7 +297,7 @@ public static class Negotiator
         {
             var set = Norm(trusted).Select(t => t.Replace(":", "").ToLowerInvariant()).ToHashSet();
             if (!chain.Any(c => set.Contains(c.Sha256.Replace(":", "").ToLowerInvariant())))
-                problems.Add(new(FailureReasons.UntrustedCertificate, Sides.Client, AlertDescription.UnknownCa,
+                problems.Add(new(FailureReason.UntrustedCertificate, Side.Client, AlertDescription.UnknownCa,
                     $"The client trusts none of the {chain.Length} certificate(s) the server sends (leaf {chain[0].Subject}, issuer {chain[0].Issuer})."));
         }
         if (client.ChecksCertificateDates && options.Now is { } now)
@@ -288,15 +305,15 @@ public static class Negotiator
             var expired = chain.FirstOrDefault(c => now > c.NotAfter);
             var early = chain.FirstOrDefault(c => now < c.NotBefore);
             if (expired is not null)
-                problems.Add(new(FailureReasons.CertificateExpired, Sides.Client, AlertDescription.CertificateExpired,
+                problems.Add(new(FailureReason.CertificateExpired, Side.Client, AlertDescription.CertificateExpired,
                     $"{expired.Subject} expired on {expired.NotAfter:yyyy-MM-dd}."));
             if (early is not null)
-                problems.Add(new(FailureReasons.CertificateNotYetValid, Sides.Client, AlertDescription.BadCertificate,
+                problems.Add(new(FailureReason.CertificateNotYetValid, Side.Client, AlertDescription.BadCertificate,
                     $"{early.Subject} is valid only from {early.NotBefore:yyyy-MM-dd}."));
         }
     }
 
-    private static HandshakeOutcome Fail(string reason, string side, AlertDescription? alert, TlsVersion? version, CipherSuite? suite, KeyExchange? kx, string text) =>
+    private static HandshakeOutcome Fail(FailureReason reason, Side side, AlertDescription? alert, TlsVersion? version, CipherSuite? suite, KeyExchange? kx, string text) =>
         new(false, version, suite, kx, null, reason, side, alert, null, text);
 
     private static ImmutableArray<T> Norm<T>(ImmutableArray<T> a) => a.IsDefault ? [] : a;
@@ -309,5 +326,5 @@ public static class Negotiator
         return s.Length == 0 ? "nothing" : s;
     }
 
-    private sealed record Problem(string Reason, string Side, AlertDescription? Alert, string Text);
+    private sealed record Problem(FailureReason Reason, Side Side, AlertDescription? Alert, string Text);
 }

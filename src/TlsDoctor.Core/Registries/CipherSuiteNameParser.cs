@@ -10,16 +10,42 @@ internal static class CipherSuiteNameParser
 {
     private static readonly HashSet<string> HashTokens = ["SHA", "SHA256", "SHA384", "SHA512", "MD5", "SM3", "NULL"];
 
+    private static readonly IReadOnlyDictionary<string, string> NoOverrides = new Dictionary<string, string>();
+
     /// <summary>Builds the suite for one table row; throws on a name it cannot read so a bad row fails loudly at type init.</summary>
-    internal static CipherSuite Parse(ushort code, string iana, string? openSsl, IReadOnlyDictionary<string, string> overrides)
+    internal static CipherSuite Parse(ushort code, string iana, string? openSsl, IReadOnlyDictionary<string, string> overrides) =>
+        TryParse(code, iana, openSsl, overrides, out var suite, out var error) ? suite : throw new FormatException(error);
+
+    /// <summary>
+    /// A suite outside the registry (a newer Windows list, a hand-written profile) read from its name by the same rules,
+    /// marked <c>Known = false</c>; SSL_ names and any letter case are accepted. False when the name does not say enough.
+    /// </summary>
+    internal static bool TryDerive(string name, ushort code, out CipherSuite suite)
     {
+        var n = name.Trim().ToUpperInvariant().Replace("_ANON_", "_anon_", StringComparison.Ordinal);
+        if (n.StartsWith("SSL_", StringComparison.Ordinal)) n = "TLS_" + n[4..];
+        if (!TryParse(code, n, null, NoOverrides, out suite, out _)) return false;
+        suite = suite with { Name = name, Known = false };
+        return true;
+    }
+
+    private static bool TryParse(ushort code, string iana, string? openSsl, IReadOnlyDictionary<string, string> overrides, out CipherSuite suite, out string? error)
+    {
+        suite = null!;
+        error = null;
         if (!iana.StartsWith("TLS_", StringComparison.Ordinal))
-            throw new FormatException($"0x{code:x4}: IANA name must start with TLS_: {iana}");
+        {
+            error = $"0x{code:x4}: IANA name must start with TLS_: {iana}";
+            return false;
+        }
         var body = iana[4..];
 
         if (body.EndsWith("_SCSV", StringComparison.Ordinal))
-            return new CipherSuite(code, iana, openSsl, KeyExchange.Null, Authentication.Null, "NULL", 0, "NULL",
+        {
+            suite = new CipherSuite(code, iana, openSsl, KeyExchange.Null, Authentication.Null, "NULL", 0, "NULL",
                 TlsVersion.SSLv3, TlsVersion.TLSv1_2, Scsv: true);
+            return true;
+        }
 
         // TLS 1.3 names carry no key exchange: TLS_AES_128_GCM_SHA256.
         var with = body.IndexOf("_WITH_", StringComparison.Ordinal);
@@ -27,9 +53,15 @@ internal static class CipherSuiteNameParser
         var prefix = tls13 ? "" : body[..with];
         var rest = tls13 ? body : body[(with + 6)..];
 
+        // EXPORT1024 suites (RFC draft, never registered) are export-grade with a 56-bit cipher.
         var export = prefix.Contains("_EXPORT", StringComparison.Ordinal);
-        if (export) prefix = prefix.Replace("_EXPORT", "", StringComparison.Ordinal);
-        var (kx, au) = ParsePrefix(code, prefix);
+        if (export) prefix = prefix.Replace("_EXPORT1024", "", StringComparison.Ordinal).Replace("_EXPORT", "", StringComparison.Ordinal);
+        if (ParsePrefix(prefix) is not { } kxau)
+        {
+            error = $"0x{code:x4}: unknown key exchange {prefix}";
+            return false;
+        }
+        var (kx, au) = kxau;
 
         var tokens = rest.Split('_');
         string cipher, mac;
@@ -48,7 +80,11 @@ internal static class CipherSuiteNameParser
         if (overrides.TryGetValue("mac", out var m)) mac = m;
 
         var bits = overrides.TryGetValue("bits", out var b) ? int.Parse(b, System.Globalization.CultureInfo.InvariantCulture) : CipherBits(cipher);
-        if (bits < 0) throw new FormatException($"0x{code:x4}: cannot tell the key size of cipher {cipher}");
+        if (bits < 0)
+        {
+            error = $"0x{code:x4}: cannot tell the key size of cipher {cipher}";
+            return false;
+        }
 
         var (min, max) = VersionRange(tls13, export, kx, cipher, mac);
 
@@ -57,7 +93,8 @@ internal static class CipherSuiteNameParser
         if (overrides.TryGetValue("min", out var mi)) min = ParseVersion(code, mi);
         if (overrides.TryGetValue("max", out var ma)) max = ParseVersion(code, ma);
 
-        return new CipherSuite(code, iana, openSsl, kx, au, cipher, bits, mac, min, max, Export: export);
+        suite = new CipherSuite(code, iana, openSsl, kx, au, cipher, bits, mac, min, max, Export: export);
+        return true;
     }
 
     /// <summary>True for authenticated-encryption ciphers, which TLS only defines from 1.2 on.</summary>
@@ -66,7 +103,7 @@ internal static class CipherSuiteNameParser
         cipher.Contains("CHACHA20_POLY1305", StringComparison.Ordinal) || cipher.Contains("_MGM", StringComparison.Ordinal) ||
         cipher.StartsWith("AEGIS", StringComparison.Ordinal);
 
-    private static (KeyExchange, Authentication) ParsePrefix(ushort code, string prefix) => prefix switch
+    private static (KeyExchange, Authentication)? ParsePrefix(string prefix) => prefix switch
     {
         "" => (KeyExchange.Any, Authentication.Any),
         "NULL" => (KeyExchange.Null, Authentication.Null),
@@ -93,7 +130,7 @@ internal static class CipherSuiteNameParser
         // RFC 8492 authenticates with a password; Authentication has no member for that.
         "ECCPWD" => (KeyExchange.ECCPWD, Authentication.Unknown),
         "GOSTR341112_256" => (KeyExchange.GOST, Authentication.GOST),
-        _ => throw new FormatException($"0x{code:x4}: unknown key exchange {prefix}"),
+        _ => null,
     };
 
     private static int CipherBits(string cipher)
@@ -111,7 +148,7 @@ internal static class CipherSuiteNameParser
             case "AEGIS" when t.Length > 1 && t[1] == "128L": return 128;
         }
         if (t.Length > 1 && int.TryParse(t[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) &&
-            n is 128 or 256)
+            n is 56 or 128 or 256)
             return n;
         return -1;
     }

@@ -88,7 +88,7 @@ public static partial class SignatureSchemes
     public static SignatureScheme Get(ushort code) =>
         ByCode.TryGetValue(code, out var g) ? g : new SignatureScheme(code, $"0x{code:x4}", "unknown", "unknown", Known: false);
 
-    /// <summary>Looks a scheme up by IANA name or hex code.</summary>
+    /// <summary>Looks a scheme up by IANA name, the {signature}_{hash} spelling of a TLS 1.2 SHA-224 pair, or hex code.</summary>
     public static bool TryParse(string? text, out SignatureScheme scheme)
     {
         scheme = null!;
@@ -96,6 +96,15 @@ public static partial class SignatureSchemes
         var t = text.Trim();
         foreach (var g in All)
             if (string.Equals(g.Name, t, StringComparison.OrdinalIgnoreCase)) { scheme = g; return true; }
+        // RFC 8447 renamed the SHA-224 pairs (sha224_rsa); profiles written in the RFC 8446 style still say rsa_pkcs1_sha224.
+        var alias = t.ToLowerInvariant() switch
+        {
+            "rsa_pkcs1_sha224" => "sha224_rsa",
+            "dsa_sha224" => "sha224_dsa",
+            "ecdsa_sha224" => "sha224_ecdsa",
+            _ => null,
+        };
+        if (alias is not null) return TryParse(alias, out scheme);
         if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) &&
             ushort.TryParse(t.AsSpan(2), System.Globalization.NumberStyles.HexNumber, null, out var code))
         {

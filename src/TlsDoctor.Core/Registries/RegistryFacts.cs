@@ -10,8 +10,17 @@ public static class Grease
 /// <summary>Facts about registry entries that consumers ask often.</summary>
 public static class RegistryFacts
 {
-    /// <summary>True for authenticated-encryption suites (GCM, CCM, ChaCha20-Poly1305, MGM, AEGIS).</summary>
-    public static bool IsAead(this CipherSuite suite) => suite.Known && !suite.Scsv && CipherSuiteNameParser.IsAead(suite.Cipher);
+    /// <summary>True for authenticated-encryption suites (GCM, CCM, ChaCha20-Poly1305, MGM, AEGIS), registered or derived from a name.</summary>
+    public static bool IsAead(this CipherSuite suite) => !suite.Scsv && CipherSuiteNameParser.IsAead(suite.Cipher);
+
+    /// <summary>
+    /// True for suites no current client should negotiate: export-grade, NULL or under-128-bit ciphers (DES, 3DES, RC2),
+    /// RC4 (RFC 7465), anonymous key exchange, or an MD5 MAC. Unknown code points are not judged.
+    /// </summary>
+    public static bool IsWeak(this CipherSuite suite) =>
+        !suite.Scsv && suite.KeyExchange != KeyExchange.Unknown
+        && (suite.Export || suite.CipherBits < 128 || suite.Cipher.StartsWith("RC4", StringComparison.Ordinal)
+            || suite.Cipher.StartsWith("3DES", StringComparison.Ordinal) || suite.Authentication == Authentication.Anonymous || suite.Mac == "MD5");
 
     /// <summary>True for suites without encryption (NULL cipher), including the integrity-only TLS 1.3 suites.</summary>
     public static bool IsNullCipher(this CipherSuite suite) => suite.Known && !suite.Scsv && suite.Cipher == "NULL";

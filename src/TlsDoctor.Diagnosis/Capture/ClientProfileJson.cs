@@ -4,7 +4,7 @@ using TlsDoctor.Probe.Capture;
 namespace TlsDoctor.Diagnosis;
 
 /// <summary>A capture file that cannot be turned into a ClientProfile.</summary>
-public sealed class CaptureFormatException(string message) : FormatException(message);
+public sealed class CaptureFormatException(string message) : InputException(message);
 
 /// <summary>Turns a capture file into the device's ClientProfile (inbound diagnosis).</summary>
 public interface IClientProfileLoader
@@ -36,8 +36,8 @@ public sealed class ClientProfileJsonLoader : IClientProfileLoader
         }
     }
 
-    /// <summary>Reads a file; unreadable files throw <see cref="CaptureFormatException"/> too.</summary>
-    public ClientProfile LoadFile(string path)
+    /// <summary>Reads a file; unreadable files throw <see cref="CaptureFormatException"/> too; <paramref name="option"/> prefixes the message.</summary>
+    public ClientProfile LoadFile(string path, string? option = null)
     {
         try
         {
@@ -45,7 +45,8 @@ public sealed class ClientProfileJsonLoader : IClientProfileLoader
         }
         catch (ClientProfileFileException e)
         {
-            throw Translate(e, path);
+            var error = Translate(e, path);
+            throw option is null ? error : new CaptureFormatException($"{option}: {error.Message}");
         }
     }
 

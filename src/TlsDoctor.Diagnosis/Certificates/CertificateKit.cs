@@ -39,7 +39,7 @@ public sealed record CertificateKitResult(
     ImmutableArray<string> Warnings);
 
 /// <summary>Bad `cert new` input; the message is for the user.</summary>
-public sealed class CertificateKitException(string message) : Exception(message);
+public sealed class CertificateKitException(string message) : InputException(message);
 
 /// <summary>
 /// Generates a server certificate (optionally issued by a private CA) that an old device can verify, and writes it

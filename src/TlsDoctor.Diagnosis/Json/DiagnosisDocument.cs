@@ -8,6 +8,7 @@ namespace TlsDoctor.Diagnosis.Json;
 /// <summary>The `diagnose --json` document. Field names are a contract (docs/json.md).</summary>
 public sealed record DiagnosisDocument(
     string Windows,
+    ImmutableArray<NotScannedJson> NotScanned,
     ImmutableArray<FindingJson> Findings,
     ImmutableArray<AssumptionJson> Assumptions,
     ImmutableArray<ProbeJson> Probes,
@@ -20,6 +21,9 @@ public sealed record DiagnosisDocument(
 public sealed record FindingJson(
     string Id, string Slug, string Severity, string Direction, string Target, string Title,
     ImmutableArray<EvidenceJson> Evidence, ImmutableArray<RemedyJson> Remedies, string HelpLink);
+
+/// <summary>A target that could not be checked: role, target, reason (unreachable, not-tls) and what the probe saw.</summary>
+public sealed record NotScannedJson(string Role, string Target, string Reason, string Error);
 
 public sealed record EvidenceJson(string Source, string Text, int? AttemptId);
 
@@ -55,11 +59,12 @@ public static class DiagnosisJson
 {
     public static DiagnosisDocument ToJson(DiagnosisReport r, ImmutableArray<string> filesWritten = default) => new(
         r.Windows,
+        [.. r.NotScanned.Select(n => new NotScannedJson(n.Role.Name(), n.Target, n.Reason.Name(), n.Error))],
         [.. r.Findings.Select(ToJson)],
         [.. r.Assumptions.Select(a => new AssumptionJson(a.Id, a.Text))],
-        [.. r.Probes.Select(p => new ProbeJson(p.Role, p.Target, p.Reachable, p.Error, [.. p.Versions.Select(v => v.Name())], p.Handshakes, p.ElapsedMs))],
-        [.. r.Outcomes.Select(o => new DirectionJson(o.Direction, o.Target, o.ClientName, o.ServerName, ToJson(o.Outcome)))],
-        [.. r.LeadingZero.Select(l => new LeadingZeroJson(l.Target, l.Verdict, [.. l.Handshakes.Select(h => new LeadingZeroHandshakeJson(
+        [.. r.Probes.Select(p => new ProbeJson(p.Role.Name(), p.Target, p.Reachable, p.Error, [.. p.Versions.Select(v => v.Name())], p.Handshakes, p.ElapsedMs))],
+        [.. r.Outcomes.Select(o => new DirectionJson(o.Direction.Name(), o.Target, o.ClientName, o.ServerName, ToJson(o.Outcome)))],
+        [.. r.LeadingZero.Select(l => new LeadingZeroJson(l.Target, l.Verdict.Name(), [.. l.Handshakes.Select(h => new LeadingZeroHandshakeJson(
             h.Mode, h.Completed, h.Stage.Name(), h.Alert?.Name(), h.AlertFromServer, h.Version?.Name(), h.CipherSuite, h.DhBits,
             h.SharedSecretHadLeadingZero, h.ClientPublicHadLeadingZero, h.Reason, h.AttemptId))], l.StressHandshakes, l.StressFailures))],
         r.Unreachable,
@@ -67,15 +72,15 @@ public static class DiagnosisJson
         r.At);
 
     public static FindingJson ToJson(Finding f) => new(
-        f.Id, f.Slug, f.Severity.Name(), f.Direction, f.Target, f.Title,
-        [.. f.Evidence.Select(e => new EvidenceJson(e.Source, e.Text, e.AttemptId))],
-        [.. f.Remedies.Select(m => new RemedyJson(m.Kind, m.Title, m.EquivalenceKey, [.. m.Files.Select(x => new FileJson(x.Name, x.Content))], m.Risk, m.Steps,
+        f.Id, f.Slug, f.Severity.Name(), f.Direction.Name(), f.Target, f.Title,
+        [.. f.Evidence.Select(e => new EvidenceJson(e.Source.Name(), e.Text, e.AttemptId))],
+        [.. f.Remedies.Select(m => new RemedyJson(m.Kind.Name(), m.Title, m.EquivalenceKey, [.. m.Files.Select(x => new FileJson(x.Name, x.Content))], m.Risk, m.Steps,
             m.Resimulated is null ? null : ToJson(m.Resimulated), m.SideEffects))],
         f.Descriptor.HelpLink);
 
     public static OutcomeJson ToJson(HandshakeOutcome o) => new(
         o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchange?.Name(), o.KeyExchangeBits, o.Group?.Name,
-        o.Reason, o.AbortingSide, o.Alert?.Name(), o.FailureRate, o.AdditionalReasons.IsDefault ? [] : o.AdditionalReasons, o.Explanation);
+        o.Reason?.Name(), o.AbortingSide?.Name(), o.Alert?.Name(), o.FailureRate, o.AdditionalReasons.IsDefault ? [] : [.. o.AdditionalReasons.Select(r => r.Name())], o.Explanation);
 
     // Remedy files hold .reg text full of quotes and backslashes: relaxed escaping keeps them readable in the JSON.
     private static readonly DiagnosisJsonContext Relaxed = new(new JsonSerializerOptions(DiagnosisJsonContext.Default.Options)

@@ -49,7 +49,7 @@ public sealed record LogReport(
     ImmutableArray<string> Warnings);
 
 /// <summary>Finds secure-channel failures in terminalserver.log (and SCHANNEL event text exports) and groups them by device.</summary>
-public static class LogAnalyzer
+public static partial class LogAnalyzer
 {
     /// <summary>Device port assumed when the log names only an address: the device's HTTPS port.</summary>
     public const int DefaultDevicePort = 443;
@@ -79,7 +79,7 @@ public static class LogAnalyzer
         var failures = entries.Select(Classify).OfType<LogFailure>().ToList();
         var devices = failures
             .GroupBy(f => f.Device is { } d ? Key(d) : "")
-            .Select(g => Summarise(g.Key, [.. g], window))
+            .Select(g => Summarise([.. g], window))
             .OrderBy(d => d.Host is null)
             .ThenByDescending(d => d.Count)
             .ThenBy(d => d.Device, StringComparer.Ordinal)
@@ -106,7 +106,7 @@ public static class LogAnalyzer
 
     private static string Key(LogAddresses.Endpoint e) => e.Host.ToLowerInvariant();
 
-    private static DeviceFailures Summarise(string key, List<LogFailure> failures, TimeSpan window)
+    private static DeviceFailures Summarise(List<LogFailure> failures, TimeSpan window)
     {
         // One device may appear with and without a port; a service port (not an ephemeral client port) wins.
         var ports = failures.Select(f => f.Device?.Port).OfType<int>().Where(p => p < 49152).ToList();
@@ -131,19 +131,26 @@ public static class LogAnalyzer
         var undated = failures.Count - times.Count;
         if (undated > 0) windows.Add(new FailureWindow(null, null, undated));
 
+        // The payment service is reached outbound only: it is diagnosed with --payment, and findings about the device
+        // side of the inbound connection (TD006, TD007) cannot apply to it.
+        var payment = failures.All(f => PaymentRegex().IsMatch(f.Entry.Text));
+        if (payment) findings = [.. findings.Where(f => Findings.All.FirstOrDefault(d => d.Id == f.Id) is not { } d || d.Directions.Contains(Direction.OutboundPayment))];
         string? diagnose = null, listen = null;
         if (host is not null)
         {
             var target = new LogAddresses.Endpoint(host, port ?? DefaultDevicePort).ToString();
-            diagnose = $"tlsdoctor diagnose --device {target}";
+            diagnose = $"tlsdoctor diagnose --{(payment ? "payment" : "device")} {target}";
             // The device-as-client direction: its own ClientHello and certificate support are what matter.
-            if (findings.Any(f => f.Id is "TD006" or "TD007"))
+            if (!payment && findings.Any(f => f.Id is "TD006" or "TD007"))
                 listen = $"tlsdoctor listen --address 0.0.0.0 --port 5012 --probe-certs -o {Safe(host)}.json   then: tlsdoctor diagnose --client-hello {Safe(host)}.json";
         }
         var examples = failures.Select(f => $"{Path.GetFileName(f.Entry.File)}:{f.Entry.Line}: {f.Summary}").Distinct().Take(3).ToImmutableArray();
         return new DeviceFailures(device, host, port, failures.Count, times.Count > 0 ? times[0] : null, times.Count > 0 ? times[^1] : null,
             messages, findings, [.. windows], diagnose, listen, examples);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bpayment", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex PaymentRegex();
 
     private static string Safe(string host) => string.Concat(host.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_'));
 

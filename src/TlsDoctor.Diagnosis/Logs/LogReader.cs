@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using TlsDoctor.Core;
 
 namespace TlsDoctor.Diagnosis.Logs;
 
@@ -12,7 +13,7 @@ namespace TlsDoctor.Diagnosis.Logs;
 public sealed record LogEntry(string File, int Line, DateTime? Time, string Text);
 
 /// <summary>A file that cannot be read as a text log.</summary>
-public sealed class LogFileException(string message) : Exception(message);
+public sealed class LogFileException(string message) : InputException(message);
 
 /// <summary>
 /// Splits a text log into entries, tolerant of layout: a line that starts with a timestamp (ISO 8601, log4net's

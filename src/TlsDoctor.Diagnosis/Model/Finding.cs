@@ -3,36 +3,15 @@ using TlsDoctor.Core;
 
 namespace TlsDoctor.Diagnosis;
 
-/// <summary>Where an observation comes from.</summary>
-public static class EvidenceSources
-{
-    public const string Probe = "probe";
-    public const string Policy = "policy";
-    public const string Capture = "capture";
-    public const string Log = "log";
-    public const string Simulation = "simulation";
-}
-
 /// <summary>One observation that supports a finding.</summary>
-/// <param name="Source">probe, policy, capture, log or simulation (<see cref="EvidenceSources"/>).</param>
 /// <param name="Text">What was observed, in one sentence.</param>
 /// <param name="AttemptId">The probe connection that shows it (scan attempt id), when there is one.</param>
-public sealed record Evidence(string Source, string Text, int? AttemptId = null)
+public sealed record Evidence(EvidenceSource Source, string Text, int? AttemptId = null)
 {
-    public static Evidence Probe(string text, int? attemptId = null) => new(EvidenceSources.Probe, text, attemptId);
-    public static Evidence Policy(string text) => new(EvidenceSources.Policy, text);
-    public static Evidence Capture(string text) => new(EvidenceSources.Capture, text);
-    public static Evidence Simulation(string text) => new(EvidenceSources.Simulation, text);
-}
-
-/// <summary>Kinds of remedy.</summary>
-public static class RemedyKinds
-{
-    public const string Registry = "registry";
-    public const string ProductSetting = "product-setting";
-    public const string WindowsUpdate = "windows-update";
-    public const string Certificate = "certificate";
-    public const string Device = "device";
+    public static Evidence Probe(string text, int? attemptId = null) => new(EvidenceSource.Probe, text, attemptId);
+    public static Evidence Policy(string text) => new(EvidenceSource.Policy, text);
+    public static Evidence Capture(string text) => new(EvidenceSource.Capture, text);
+    public static Evidence Simulation(string text) => new(EvidenceSource.Simulation, text);
 }
 
 /// <summary>A file a remedy ships (a .reg file, its undo, a text with the command to run).</summary>
@@ -47,7 +26,7 @@ public sealed record RemedyFile(string Name, string Content);
 /// <param name="Steps">What the administrator does, in order.</param>
 /// <param name="SideEffects">What else the change affects (machine-wide suites removed, versions enabled, …).</param>
 public sealed record Remedy(
-    string Kind,
+    RemedyKind Kind,
     string Title,
     string EquivalenceKey,
     ImmutableArray<RemedyFile> Files,
@@ -65,7 +44,7 @@ public sealed record Remedy(
 public sealed record Finding(
     FindingDescriptor Descriptor,
     Severity Severity,
-    string Direction,
+    Direction Direction,
     string Target,
     string Title,
     ImmutableArray<Evidence> Evidence,

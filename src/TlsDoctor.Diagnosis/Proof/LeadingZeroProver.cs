@@ -21,13 +21,7 @@ public static class LeadingZeroProver
         var steps = new Progress<ScanProgress>(p => progress?.Report(new DiagnosisProgress($"{p.Target}: {p.Step}")));
         var run = await scanner.ProveLeadingZeroAsync(scan, device, stress, steps, ct).ConfigureAwait(false);
         if (run is null) return null;
-        var verdict = run.Verdict switch
-        {
-            LeadingZeroVerdict.Proven => LeadingZeroProof.Proven,
-            LeadingZeroVerdict.Cleared => LeadingZeroProof.Cleared,
-            _ => LeadingZeroProof.Inconclusive,
-        };
-        return new LeadingZeroProof(scan.Target.ToString(), verdict, [.. run.Handshakes.Select(Map)], run.StressHandshakes, run.StressFailures);
+        return new LeadingZeroProof(scan.Target.ToString(), run.Verdict, [.. run.Handshakes.Select(Map)], run.StressHandshakes, run.StressFailures);
     }
 
     private static LeadingZeroHandshake Map(ProbeAttempt attempt)

@@ -18,12 +18,15 @@ public static class RegistryRemedies
     /// <summary>dh-disable.reg: no DHE suite in either role, machine-wide.</summary>
     public static RegDocument DisableDh() => Doc(RegistryPaths.DiffieHellman, RegValue.DWord("Enabled", 0));
 
-    /// <summary>tls.reg: per version, Enabled / DisabledByDefault in the given role ("Client" or "Server").</summary>
-    public static RegDocument Protocols(string role, IEnumerable<TlsVersion> enable, IEnumerable<TlsVersion> disable) => new(
+    /// <summary>The SCHANNEL registry's name of a role: the "Client" or "Server" subkey of a protocol.</summary>
+    public static string RoleKey(Side role) => role == Side.Client ? "Client" : "Server";
+
+    /// <summary>tls.reg: per version, Enabled / DisabledByDefault in the given role.</summary>
+    public static RegDocument Protocols(Side role, IEnumerable<TlsVersion> enable, IEnumerable<TlsVersion> disable) => new(
     [
-        .. disable.Order().Select(v => new RegKeyBlock(RegistryPaths.ProtocolKey(v, role), false,
+        .. disable.Order().Select(v => new RegKeyBlock(RegistryPaths.ProtocolKey(v, RoleKey(role)), false,
             [RegValueLine.Set(RegValue.DWord("Enabled", 0)), RegValueLine.Set(RegValue.DWord("DisabledByDefault", 1))])),
-        .. enable.Order().Select(v => new RegKeyBlock(RegistryPaths.ProtocolKey(v, role), false,
+        .. enable.Order().Select(v => new RegKeyBlock(RegistryPaths.ProtocolKey(v, RoleKey(role)), false,
             [RegValueLine.Set(RegValue.DWord("Enabled", 1)), RegValueLine.Set(RegValue.DWord("DisabledByDefault", 0))])),
     ]);
 

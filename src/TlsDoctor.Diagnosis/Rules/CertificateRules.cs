@@ -10,10 +10,6 @@ namespace TlsDoctor.Diagnosis;
 /// <summary>Certificates the remedies plan, as the simulation sees them.</summary>
 public static class PlannedCertificates
 {
-    /// <summary>The certificate the Terminal Server is assumed to present when none was observed (MU17+ default: RSA 2048, SHA-256, the same in every deployment).</summary>
-    public static CertificateInfo AssumedDefault(DateTimeOffset now) =>
-        Make("CN=Dispatcher Paragon default certificate (assumed)", 2048, "sha256", now.AddYears(-1), now.AddYears(9), "assumed-default");
-
     /// <summary>A self-signed RSA certificate as `tlsdoctor cert new` would make it.</summary>
     public static CertificateInfo Make(string subject, int rsaBits, string hash, DateTimeOffset notBefore, DateTimeOffset notAfter, string seed) => new(
         subject, subject, notBefore, notAfter, "RSA", rsaBits, null, hash + "WithRSAEncryption", [], true,
@@ -44,7 +40,7 @@ public static class PlannedCertificates
             "Configure the Terminal Server to use the new PFX (Dispatcher Paragon documentation: \"Configuring secured connection between terminals and Terminal Server\") and restart it.",
             "Import the .cer file into the device as a trusted certificate (device administration page → certificates).",
             "Install the device again.");
-        return new Remedy(RemedyKinds.Certificate, title, key,
+        return new Remedy(RemedyKind.Certificate, title, key,
             [new RemedyFile("cert-command.txt", command + "\r\n")], risk, steps, ctx.Resimulate(client, server), []);
     }
 }
@@ -56,7 +52,7 @@ public sealed class Sha512UnpatchedRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Outbound || !ctx.Has(FailureReasons.Sha512Tls12Unpatched)) yield break;
+        if (!ctx.Outbound || !ctx.Explains(Descriptor)) yield break;
         var policy = ctx.Windows.Policy;
         var evidence = new List<Evidence>();
         foreach (var c in ctx.Server.Certificates)
@@ -70,7 +66,7 @@ public sealed class Sha512UnpatchedRule : IFindingRule
         {
             var kb = kbs[0];
             var number = kb[2..];
-            remedies.Add(ctx.WindowsRemedy(RemedyKinds.WindowsUpdate, $"TD004:{kb}", $"Install {kb} on the Terminal Server ({policy.Release.Name}; SHA-512 in TLS 1.2)",
+            remedies.Add(ctx.WindowsRemedy(RemedyKind.WindowsUpdate, $"TD004:{kb}", $"Install {kb} on the Terminal Server ({policy.Release.Name}; SHA-512 in TLS 1.2)",
                 ctx.Windows.WithUpdate(kb), "Low: a Microsoft rollup from August 2014; reboot required.",
                 [$"Download {kb} (https://support.microsoft.com/kb/{number}; the vendor guide links KB2973337) from the Microsoft Update Catalog or install it from Windows Update.",
                  "Reboot.", $"Check with PowerShell: Get-HotFix -Id {kb}"],
@@ -79,7 +75,7 @@ public sealed class Sha512UnpatchedRule : IFindingRule
         var lower = ctx.Server.SupportedVersions.Where(v => v < TlsVersion.TLSv1_2).ToList();
         if (ProtocolRemedies.Setting(lower) is { } setting)
             remedies.Add(ProtocolRemedies.ProductSettingRemedy(ctx, $"TD004:product-setting-{setting.Raw.Replace(" ", "")}", setting, "avoid TLS 1.2 with this service"));
-        yield return ctx.Make(Descriptor, Severity.Error,
+        yield return ctx.Make(Descriptor,
             $"{ctx.Target} sends a SHA-512-signed certificate in TLS 1.2; {policy.Release.Name} without {(kbs.IsDefaultOrEmpty ? "the August 2014 update" : string.Join(" / ", kbs))} drops the handshake",
             evidence, remedies);
     }
@@ -93,7 +89,7 @@ public sealed class UntrustedCertificateRule : IFindingRule
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
         if (ctx.Outbound) yield break;
-        var failing = ctx.Has(FailureReasons.UntrustedCertificate);
+        var failing = ctx.Explains(Descriptor);
         if (!failing && !(ctx.ServerCertificateAssumed && ctx.Client.TrustedCertificates is null)) yield break;
         var cert = ctx.ServerCertificate;
         var evidence = new List<Evidence>
@@ -106,26 +102,20 @@ public sealed class UntrustedCertificateRule : IFindingRule
         if (failing) evidence.Add(ctx.SimulationEvidence());
         var remedy = PlannedCertificates.Remedy(ctx, "TD006:new-certificate", "Create a key and certificate for this Terminal Server and import it into the device as trusted",
             "Low: a certificate of your own instead of the shared default; every device must import it (or the CA, with --ca).");
-        yield return ctx.Make(Descriptor, failing ? Severity.Error : Severity.Warning,
+        yield return ctx.Make(Descriptor,
             failing ? "The device does not trust the Terminal Server's certificate" : "The Terminal Server presents the shared default certificate, which devices do not trust",
-            evidence, [remedy]);
+            evidence, [remedy], failing ? null : Severity.Warning);
     }
 }
 
 /// <summary>TD007: the device cannot verify the certificate's key size, key algorithm or signature hash (inbound).</summary>
 public sealed class UnsupportedCertificateRule : IFindingRule
 {
-    private static readonly string[] Reasons =
-    [
-        FailureReasons.CertificateHashUnsupported, FailureReasons.CertificateKeyTooLarge, FailureReasons.CertificateKeyUnsupported,
-        FailureReasons.CertificateKeyTooSmall, FailureReasons.NoCommonSignatureScheme,
-    ];
-
     public FindingDescriptor Descriptor => Findings.UnsupportedCertificate;
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outbound || !Reasons.Any(ctx.Has)) yield break;
+        if (ctx.Outbound || !ctx.Explains(Descriptor)) yield break;
         var cert = ctx.ServerCertificate;
         var c = ctx.Client;
         var evidence = new List<Evidence>
@@ -142,7 +132,7 @@ public sealed class UnsupportedCertificateRule : IFindingRule
         var remedy = PlannedCertificates.Remedy(ctx, $"TD007:rsa{bits}-{hash}", $"Create an RSA-{bits} / {hash.ToUpperInvariant()} certificate the device can verify",
             weak ? $"RSA-{bits} and/or {hash.ToUpperInvariant()} are below today's minimum (RSA-2048, SHA-256): the certificate can be forged by a well-funded attacker. Use it only while the device cannot be updated, on a trusted network."
                  : "Low: a certificate of your own; devices must import it.");
-        yield return ctx.Make(Descriptor, Severity.Error,
+        yield return ctx.Make(Descriptor,
             $"The device cannot verify the Terminal Server certificate ({cert?.KeyAlgorithm} {cert?.KeyBits}, {cert?.SignatureAlgorithm})", evidence, [remedy]);
     }
 }
@@ -154,7 +144,7 @@ public sealed class CertificateExpiredRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        var failing = ctx.Has(FailureReasons.CertificateExpired) || ctx.Has(FailureReasons.CertificateNotYetValid);
+        var failing = ctx.Explains(Descriptor);
         var chain = ctx.Outbound ? ctx.Server.Certificates : ctx.ServerCertificate is { } sc ? [sc] : [];
         var now = ctx.Options.Now ?? DateTimeOffset.UtcNow;
         var bad = chain.Where(c => now > c.NotAfter || now < c.NotBefore).ToList();
@@ -164,13 +154,14 @@ public sealed class CertificateExpiredRule : IFindingRule
         evidence.Add(failing ? ctx.SimulationEvidence()
             : Evidence.Policy("the Terminal Server is assumed not to check the validity dates of device certificates (devices use self-signed certificates)"));
         var remedy = ctx.Outbound
-            ? new Remedy(RemedyKinds.Certificate, "Renew the certificate on the endpoint (or correct its clock)", "TD104:renew", [],
+            ? new Remedy(RemedyKind.Certificate, "Renew the certificate on the endpoint (or correct its clock)", "TD104:renew", [],
                 "None: a new certificate of the same kind.", ["Create a new certificate on the device or service (its administration page) and install it.", "Check the endpoint's clock."],
                 ctx.Resimulate(server: ctx.Server with { Certificates = [.. ctx.Server.Certificates.Select(c => c with { NotBefore = now.AddDays(-1), NotAfter = now.AddYears(2) })] }), [])
             : PlannedCertificates.Remedy(ctx, "TD104:new-certificate", "Create a new certificate for the Terminal Server", "Low: devices must import the new certificate.");
-        yield return ctx.Make(Descriptor, failing || ctx.Direction == Directions.OutboundPayment ? Severity.Error : Severity.Warning,
+        // Not failing: the Terminal Server does not check device certificates' dates, so it is only a risk there.
+        yield return ctx.Make(Descriptor,
             bad.Count > 0 && now > bad[0].NotAfter ? $"The certificate of {ctx.Target} has expired" : $"A certificate of {ctx.Target} is not valid at this time",
-            evidence, [remedy]);
+            evidence, [remedy], failing || ctx.Direction == Direction.OutboundPayment ? null : Severity.Warning);
     }
 }
 
@@ -181,13 +172,13 @@ public sealed class CertificateNameMismatchRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Direction != Directions.OutboundPayment || ctx.Host is not { } host || ctx.Server.Certificates.IsDefaultOrEmpty) yield break;
+        if (ctx.Direction != Direction.OutboundPayment || ctx.Host is not { } host || ctx.Server.Certificates.IsDefaultOrEmpty) yield break;
         var leaf = ctx.Server.Certificates[0];
         if (Matches(leaf, host)) yield break;
         var names = leaf.SubjectAlternativeNames.IsDefaultOrEmpty ? leaf.Subject : string.Join(", ", leaf.SubjectAlternativeNames);
-        yield return ctx.Make(Descriptor, Severity.Error, $"The certificate of {ctx.Target} does not name {host}",
+        yield return ctx.Make(Descriptor, $"The certificate of {ctx.Target} does not name {host}",
             [Evidence.Probe($"certificate {leaf.Subject} names {names}"), Evidence.Policy(".NET validates the server name of outbound connections (RemoteCertificateNameMismatch)")],
-            [new Remedy(RemedyKinds.Certificate, $"Reach the service by a name its certificate holds, or reissue the certificate with DNS:{host}", "TD105:reissue", [],
+            [new Remedy(RemedyKind.Certificate, $"Reach the service by a name its certificate holds, or reissue the certificate with DNS:{host}", "TD105:reissue", [],
                 "None.", [$"Use one of: {names}", $"Or reissue the service's certificate with subjectAltName DNS:{host}."], null, [])]);
     }
 

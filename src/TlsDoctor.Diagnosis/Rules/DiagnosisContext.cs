@@ -12,7 +12,7 @@ namespace TlsDoctor.Diagnosis;
 /// </summary>
 public sealed class DiagnosisContext
 {
-    public required string Direction { get; init; }
+    public required Direction Direction { get; init; }
     /// <summary>host:port of the device or service, or the capture file.</summary>
     public required string Target { get; init; }
     public required WindowsSide Windows { get; init; }
@@ -31,13 +31,16 @@ public sealed class DiagnosisContext
     /// <summary>The other directions of the same run, so a remedy can say which of them it would break.</summary>
     public ImmutableArray<DiagnosisContext> Others { get; set; } = [];
 
-    public bool Outbound => Direction != Directions.InboundDevice;
+    public bool Outbound => Direction.IsOutbound();
 
     /// <summary>The device's (or service's) side: the server profile outbound, the client profile inbound.</summary>
     public IEnumerable<TlsVersion> PeerVersions => Outbound ? Server.SupportedVersions : Client.Versions;
 
     /// <summary>True when the outcome's first or a later problem has this reason.</summary>
-    public bool Has(string reason) => Outcome.Reason == reason || Outcome.AdditionalReasons.Contains(reason);
+    public bool Has(FailureReason reason) => Outcome.Reason == reason || Outcome.AdditionalReasons.Contains(reason);
+
+    /// <summary>True when the outcome fails (first or later problem) for a reason the finding explains (<see cref="FindingDescriptor.Reasons"/>).</summary>
+    public bool Explains(FindingDescriptor d) => d.Reasons.Any(Has);
 
     /// <summary>Simulates again with another Windows side (profiles recomputed from its policy).</summary>
     public HandshakeOutcome Resimulate(WindowsSide windows) => Outbound
@@ -60,12 +63,12 @@ public sealed class DiagnosisContext
         allSteps.AddRange(steps);
         allSteps.Add($"Double-click {fileName} (or run: reg import {fileName}) as an administrator.");
         allSteps.Add(restart ? "Restart the machine: SCHANNEL reads protocol settings at boot." : "Restart the Terminal Server service (SCHANNEL settings apply to new processes; a reboot is safest).");
-        return new Remedy(RemedyKinds.Registry, title, equivalenceKey, RegistryRemedies.Files(fileName, change, Windows.Inputs.Registry), risk,
+        return new Remedy(RemedyKind.Registry, title, equivalenceKey, RegistryRemedies.Files(fileName, change, Windows.Inputs.Registry), risk,
             [.. allSteps], outcome, SideEffects(after));
     }
 
     /// <summary>A remedy that changes the Windows side without a file (product setting, update, release).</summary>
-    public Remedy WindowsRemedy(string kind, string equivalenceKey, string title, WindowsSide after, string risk, IEnumerable<string> steps,
+    public Remedy WindowsRemedy(RemedyKind kind, string equivalenceKey, string title, WindowsSide after, string risk, IEnumerable<string> steps,
         ImmutableArray<RemedyFile> files = default) =>
         new(kind, title, equivalenceKey, files.IsDefault ? [] : files, risk, [.. steps], Resimulate(after), SideEffects(after));
 
@@ -78,9 +81,9 @@ public sealed class DiagnosisContext
             var now = o.Outcome;
             var then = o.Resimulate(after);
             if (now.Healthy && !then.Healthy)
-                list.Add($"BREAKS {o.Direction} {o.Target}: {then.Reason} — {then.Explanation}");
+                list.Add($"BREAKS {o.Direction.Name()} {o.Target}: {then.Reason?.Name()} — {then.Explanation}");
             else if (!now.Healthy && then.Healthy)
-                list.Add($"also fixes {o.Direction} {o.Target}");
+                list.Add($"also fixes {o.Direction.Name()} {o.Target}");
         }
         return [.. list];
     }
@@ -100,11 +103,14 @@ public sealed class DiagnosisContext
     /// <summary>Evidence of the simulated outcome.</summary>
     public Evidence SimulationEvidence() => Evidence.Simulation(
         $"{Client.Name} → {(Outbound ? Target : "Terminal Server")}: " + (Outcome.Healthy ? Outcome.Explanation
-            : $"{(Outcome.Completed ? "completes but" : "fails")} ({Outcome.Reason}{(Outcome.Alert is { } a ? ", " + a.Name() : "")}{(Outcome.AbortingSide is { } s ? ", " + s + " aborts" : "")}): {Outcome.Explanation}"));
+            : $"{(Outcome.Completed ? "completes but" : "fails")} ({Outcome.Reason?.Name()}{(Outcome.Alert is { } a ? ", " + a.Name() : "")}{(Outcome.AbortingSide is { } s ? ", " + s.Name() + " aborts" : "")}): {Outcome.Explanation}"));
 
-    /// <summary>Builds a finding for this direction; remedies that re-simulate to a healthy handshake come first, otherwise in the rule's order (safest first).</summary>
-    public Finding Make(FindingDescriptor d, Severity severity, string title, IEnumerable<Evidence> evidence, IEnumerable<Remedy> remedies) =>
-        new(d, severity, Direction, Target, title, [.. evidence], [.. remedies.Select((r, i) => (r, i)).OrderBy(t => t.r.Resimulated is null ? 1 : t.r.Fixes ? 0 : 2).ThenBy(t => t.i).Select(t => t.r)]);
+    /// <summary>
+    /// Builds a finding for this direction with the descriptor's severity, or a lower one for a mere risk; remedies that
+    /// re-simulate to a healthy handshake come first, otherwise in the rule's order (safest first).
+    /// </summary>
+    public Finding Make(FindingDescriptor d, string title, IEnumerable<Evidence> evidence, IEnumerable<Remedy> remedies, Severity? severity = null) =>
+        new(d, severity ?? d.DefaultSeverity, Direction, Target, title, [.. evidence], [.. remedies.Select((r, i) => (r, i)).OrderBy(t => t.r.Resimulated is null ? 1 : t.r.Fixes ? 0 : 2).ThenBy(t => t.i).Select(t => t.r)]);
 }
 
 /// <summary>One rule per cause: looks at a direction and reports findings of its descriptor.</summary>

@@ -1,3 +1,4 @@
+using TlsDoctor.Probe;
 using System.Collections.Immutable;
 using TlsDoctor.Core;
 using TlsDoctor.Schannel.Policy;
@@ -45,7 +46,7 @@ public sealed class WeakDhRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Outbound || !ctx.Has(FailureReasons.DhTooSmall)) yield break;
+        if (!ctx.Outbound || !ctx.Explains(Descriptor)) yield break;
         var bits = ctx.Outcome.KeyExchangeBits ?? ctx.Server.Protocols.SelectMany(p => p.CipherSuites).Where(a => a.DhBits is not null).Min(a => a.DhBits) ?? 0;
         var policy = ctx.Windows.Policy;
         var evidence = new List<Evidence>();
@@ -67,13 +68,13 @@ public sealed class WeakDhRule : IFindingRule
             ["HKLM\\…\\KeyExchangeAlgorithms\\Diffie-Hellman\\Enabled = 0."]);
         if (disable.Fixes) remedies.Add(disable);
         remedies.Add(DeviceRemedy($"TD001:device-dh-2048", "Update the device firmware or configure a DH group of 2048 bits (or ECDHE) on the device"));
-        yield return ctx.Make(Descriptor, Severity.Error,
+        yield return ctx.Make(Descriptor,
             $"{ctx.Target} uses a {bits}-bit DH group; {ctx.Windows.Policy.Release.Name} requires at least {policy.DhClientMinBits.Value} bits",
             evidence, remedies);
     }
 
     internal static Remedy DeviceRemedy(string key, string title) =>
-        new(RemedyKinds.Device, title, key, [], "None on the Windows side; needs the device vendor's firmware or settings.", ["Check the device's administration page or the vendor's firmware notes."], null, []);
+        new(RemedyKind.Device, title, key, [], "None on the Windows side; needs the device vendor's firmware or settings.", ["Check the device's administration page or the vendor's firmware notes."], null, []);
 }
 
 /// <summary>TD103: the DH group is larger than the client handles (an old device connecting inbound, or a Windows maximum).</summary>
@@ -83,7 +84,7 @@ public sealed class DhTooLargeRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Has(FailureReasons.DhTooLarge)) yield break;
+        if (!ctx.Explains(Descriptor)) yield break;
         var bits = ctx.Outcome.KeyExchangeBits;
         var max = ctx.Client.DhMaxBits;
         var evidence = new List<Evidence>
@@ -109,7 +110,7 @@ public sealed class DhTooLargeRule : IFindingRule
         }
         remedies.Add(ctx.RegistryRemedy("TD103:disable-dh", "Disable Diffie-Hellman key exchange so another suite is used (dh-disable.reg)", "dh-disable.reg",
             RegistryRemedies.DisableDh(), "Machine-wide, client and server: no DHE suite any more.", ["HKLM\\…\\Diffie-Hellman\\Enabled = 0."]));
-        yield return ctx.Make(Descriptor, Severity.Error, $"The DH group has {bits} bits; the client handles at most {max?.ToString() ?? "less"}", evidence, remedies);
+        yield return ctx.Make(Descriptor, $"The DH group has {bits} bits; the client handles at most {max?.ToString() ?? "less"}", evidence, remedies);
     }
 }
 
@@ -122,8 +123,8 @@ public sealed class BrokenDhRule : IFindingRule
     {
         if (!ctx.Outbound) yield break;
         var proof = ctx.Proof;
-        var deviceBug = proof?.Verdict == LeadingZeroProof.Proven || ctx.Server.Has(BehaviourKind.DhLeadingZeroBug);
-        var intermittent = ctx.Outcome.Reason == FailureReasons.DhLeadingZero;
+        var deviceBug = proof?.Verdict == LeadingZeroVerdict.Proven || ctx.Server.Has(BehaviourKind.DhLeadingZeroBug);
+        var intermittent = ctx.Explains(Descriptor);
         var stressFailed = proof?.StressFailures is > 0;
         if (!deviceBug && !intermittent && !stressFailed) yield break;
 
@@ -140,8 +141,8 @@ public sealed class BrokenDhRule : IFindingRule
                 evidence.Add(Evidence.Probe($"{n} random DHE handshakes: {proof.StressFailures} failed (a broken peer fails about 1 in 256)"));
             evidence.Add(Evidence.Probe(proof.Verdict switch
             {
-                LeadingZeroProof.Proven => "proof: the handshake fails exactly when the shared secret starts with 0x00 — the device keeps the zero byte that RFC 5246 §8.1.2 says to strip",
-                LeadingZeroProof.Cleared => "proof: the device handles a shared secret with a leading zero correctly",
+                LeadingZeroVerdict.Proven => "proof: the handshake fails exactly when the shared secret starts with 0x00 — the device keeps the zero byte that RFC 5246 §8.1.2 says to strip",
+                LeadingZeroVerdict.Cleared => "proof: the device handles a shared secret with a leading zero correctly",
                 _ => "proof: inconclusive (the forced handshake failed for another reason as well)",
             }, proof.Handshakes.FirstOrDefault()?.AttemptId));
         }
@@ -181,10 +182,10 @@ public sealed class BrokenDhRule : IFindingRule
                 ["The vendor guide's fix: HKLM\\…\\KeyExchangeAlgorithms\\Diffie-Hellman\\Enabled = 0."]),
         };
         if (!policy.DhLeadingZeroFixed.Value && policy.Release.DhLeadingZeroFixed.FixedBy.FirstOrDefault() is { } kb && !deviceBug)
-            remedies.Add(ctx.WindowsRemedy(RemedyKinds.WindowsUpdate, $"TD002:{kb}", $"Install {kb} (or any later cumulative update) on the Terminal Server",
+            remedies.Add(ctx.WindowsRemedy(RemedyKind.WindowsUpdate, $"TD002:{kb}", $"Install {kb} (or any later cumulative update) on the Terminal Server",
                 ctx.Windows.WithUpdate(kb), "Low: a Microsoft update; reboot required.", [$"Install {kb} from Windows Update or the Microsoft Update Catalog.", "Reboot."]));
         remedies.Add(WeakDhRule.DeviceRemedy("TD002:device-firmware", "Update the device firmware (the vendor's DH implementation)"));
-        yield return ctx.Make(Descriptor, severity, title, evidence, remedies);
+        yield return ctx.Make(Descriptor, title, evidence, remedies, severity);
     }
 }
 
@@ -195,7 +196,7 @@ public sealed class NoCommonGroupRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outcome.Reason != FailureReasons.NoCommonGroup) yield break;
+        if (!ctx.Explains(Descriptor)) yield break;
         var policy = ctx.Windows.Policy;
         var peerGroups = (ctx.Outbound ? ctx.Server.Groups : ctx.Client.Groups).Where(g => g.Kind == GroupKind.EllipticCurve).ToList();
         var evidence = new List<Evidence>
@@ -228,6 +229,6 @@ public sealed class NoCommonGroupRule : IFindingRule
                 ["Sets the SSL cipher suite order policy (Functions)."]));
         }
         remedies.Add(WeakDhRule.DeviceRemedy("TD102:device-curves", "Enable secp256r1 or secp384r1 on the device"));
-        yield return ctx.Make(Descriptor, Severity.Error, "The suites in common need an elliptic curve the two sides do not share", evidence, remedies);
+        yield return ctx.Make(Descriptor, "The suites in common need an elliptic curve the two sides do not share", evidence, remedies);
     }
 }

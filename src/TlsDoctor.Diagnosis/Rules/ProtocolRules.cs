@@ -28,7 +28,7 @@ public static class ProtocolRemedies
 
     /// <summary>The product-setting remedy, with its risk and steps.</summary>
     public static Remedy ProductSettingRemedy(DiagnosisContext ctx, string key, ProductSetting setting, string why) =>
-        ctx.WindowsRemedy(RemedyKinds.ProductSetting, key,
+        ctx.WindowsRemedy(RemedyKind.ProductSetting, key,
             $"Set {ProductSetting.Name} = \"{setting.Raw}\" ({why})",
             ctx.Windows.WithProductSetting(setting),
             "The setting applies to every outbound connection of the Terminal Server: devices or services that need a version outside the list stop working (see side effects).",
@@ -39,22 +39,22 @@ public static class ProtocolRemedies
             ],
             [new RemedyFile("product-setting.txt", $"{ProductSetting.Name}={setting.Raw}\r\n")]);
 
-    /// <summary>tls.reg for a role ("Client" / "Server"): enable the versions, disable SSL where it is enabled and not needed.</summary>
-    public static Remedy? TlsReg(DiagnosisContext ctx, string role, IEnumerable<TlsVersion> needed, string key)
+    /// <summary>tls.reg for a SCHANNEL role: enable the versions, disable SSL where it is enabled and not needed.</summary>
+    public static Remedy? TlsReg(DiagnosisContext ctx, Side role, IEnumerable<TlsVersion> needed, string key)
     {
         var policy = ctx.Windows.Policy;
-        var states = role == "Client" ? policy.ClientProtocols : policy.ServerProtocols;
+        var states = role == Side.Client ? policy.ClientProtocols : policy.ServerProtocols;
         var want = needed.ToHashSet();
         var enable = states.Where(s => want.Contains(s.Version) && s.State is ProtocolState.Disabled or ProtocolState.DisabledByDefault).Select(s => s.Version).ToList();
         if (enable.Count == 0) return null;
         var disable = states.Where(s => s.Version is TlsVersion.SSLv2 or TlsVersion.SSLv3 && !want.Contains(s.Version) && s.State == ProtocolState.Enabled).Select(s => s.Version).ToList();
         var change = RegistryRemedies.Protocols(role, enable, disable);
         var risk = enable.Any(v => v <= TlsVersion.TLSv1_1)
-            ? $"Enables {Observed.Versions(enable)} machine-wide in the {role.ToLowerInvariant()} role: deprecated versions are then offered to every peer."
-            : $"Low: enables {Observed.Versions(enable)} in the {role.ToLowerInvariant()} role machine-wide{(disable.Count > 0 ? $" and disables {Observed.Versions(disable)}" : "")}; check other peers that relied on {Observed.Versions(disable)}.";
-        return ctx.RegistryRemedy(key, $"{(role == "Client" ? "Outbound" : "Inbound")} SCHANNEL {role.ToLowerInvariant()}: enable {Observed.Versions(enable)}{(disable.Count > 0 ? $", disable {Observed.Versions(disable)}" : "")} (tls.reg)",
+            ? $"Enables {Observed.Versions(enable)} machine-wide in the {role.Name()} role: deprecated versions are then offered to every peer."
+            : $"Low: enables {Observed.Versions(enable)} in the {role.Name()} role machine-wide{(disable.Count > 0 ? $" and disables {Observed.Versions(disable)}" : "")}; check other peers that relied on {Observed.Versions(disable)}.";
+        return ctx.RegistryRemedy(key, $"{(role == Side.Client ? "Outbound" : "Inbound")} SCHANNEL {role.Name()}: enable {Observed.Versions(enable)}{(disable.Count > 0 ? $", disable {Observed.Versions(disable)}" : "")} (tls.reg)",
             "tls.reg", change, risk,
-            [$"Sets Protocols\\<version>\\{role}\\Enabled and DisabledByDefault (the vendor guide's tls.reg)."], restart: true);
+            [$"Sets Protocols\\<version>\\{RegistryRemedies.RoleKey(role)}\\Enabled and DisabledByDefault (the vendor guide's tls.reg)."], restart: true);
     }
 
     /// <summary>ciphers.reg adding the release's own variants of the given suites to the suite order; null when Windows implements none of them.</summary>
@@ -113,7 +113,7 @@ public sealed class Tls12IntoleranceRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Outbound || !(ctx.Has(FailureReasons.HandshakeFailsAfterHello) || ctx.Has(FailureReasons.VersionIntolerance))) yield break;
+        if (!ctx.Outbound || !ctx.Explains(Descriptor)) yield break;
         var fake = ctx.Outcome.Version;
         var completed = ctx.Server.Protocols.Where(p => p.FullHandshake is { Completed: true }).Select(p => p.Version).ToList();
         if (completed.Count == 0)
@@ -131,22 +131,21 @@ public sealed class Tls12IntoleranceRule : IFindingRule
         if (ProtocolRemedies.Setting(usable) is { } setting)
             remedies.Add(ProtocolRemedies.ProductSettingRemedy(ctx, $"TD003:product-setting-{setting.Raw.Replace(" ", "")}", setting, "only the versions whose full handshake completed"));
         remedies.Add(WeakDhRule.DeviceRemedy("TD003:device-firmware", $"Update the device firmware or turn {fake?.Name() ?? "the failing version"} off on the device"));
-        yield return ctx.Make(Descriptor, Severity.Error,
+        yield return ctx.Make(Descriptor,
             $"{ctx.Target} accepts {fake?.Name() ?? "a higher version"} in ServerHello but cannot complete it; {Observed.Versions(completed)} complete", evidence, remedies);
     }
 }
 
-/// <summary>TD005: no protocol version in common (unless a more specific finding — TD106, TD107, TD108 — names the cause).</summary>
+/// <summary>TD005: no protocol version in common (a more specific finding — TD106, TD107, TD108 — replaces it: Findings.Precedence).</summary>
 public sealed class NoCommonProtocolRule : IFindingRule
 {
     public FindingDescriptor Descriptor => Findings.NoCommonProtocol;
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outcome.Reason != FailureReasons.NoCommonProtocol) yield break;
-        if (ProtocolRemedies.LegacyOnly(ctx) || ProtocolRemedies.Tls13Only(ctx) || ProtocolRemedies.DotNetLimits(ctx)) yield break;
+        if (!ctx.Explains(Descriptor)) yield break;
         var policy = ctx.Windows.Policy;
-        var role = ctx.Outbound ? "Client" : "Server";
+        var role = ctx.Outbound ? Side.Client : Side.Server;
         var peer = ctx.PeerVersions.ToList();
         var windows = ctx.Outbound ? policy.OutboundVersions.Select(v => v.Value) : policy.InboundVersions.Select(v => v.Value);
         var evidence = new List<Evidence>
@@ -156,12 +155,12 @@ public sealed class NoCommonProtocolRule : IFindingRule
             Evidence.Policy($"the Terminal Server {(ctx.Outbound ? "offers outbound" : "accepts inbound")}: {Observed.Versions(windows)}"),
         };
         foreach (var s in (ctx.Outbound ? policy.ClientProtocols : policy.ServerProtocols).Where(s => peer.Contains(s.Version)))
-            evidence.Add(Evidence.Policy($"SCHANNEL {role.ToLowerInvariant()} {s.Version.Name()}: {s.State.Name()} ({s.Source})"));
+            evidence.Add(Evidence.Policy($"SCHANNEL {role.Name()} {s.Version.Name()}: {s.State.Name()} ({s.Source})"));
         evidence.Add(ctx.SimulationEvidence());
 
         var remedies = new List<Remedy>();
         var needed = peer.Where(v => v >= TlsVersion.TLSv1_0).ToList();
-        if (ProtocolRemedies.TlsReg(ctx, role, needed, $"TD005:{role.ToLowerInvariant()}-enable-{string.Join("-", needed.Select(v => v.Name()))}") is { } reg) remedies.Add(reg);
+        if (ProtocolRemedies.TlsReg(ctx, role, needed, $"TD005:{role.Name()}-enable-{string.Join("-", needed.Select(v => v.Name()))}") is { } reg) remedies.Add(reg);
         if (ctx.Outbound && policy.ProductSetting is { IsSystemDefault: false } current)
         {
             var want = current.Versions.Concat(needed.Where(v => policy.ClientProtocols.Any(s => s.Version == v && s.State is ProtocolState.Enabled or ProtocolState.DisabledByDefault)));
@@ -169,7 +168,7 @@ public sealed class NoCommonProtocolRule : IFindingRule
                 remedies.Add(ProtocolRemedies.ProductSettingRemedy(ctx, $"TD005:product-setting-{setting.Raw.Replace(" ", "")}", setting, "adds the versions the device needs"));
         }
         remedies.Add(WeakDhRule.DeviceRemedy("TD005:device", $"Enable {Observed.Versions(windows)} on the device, if its firmware can"));
-        yield return ctx.Make(Descriptor, Severity.Error,
+        yield return ctx.Make(Descriptor,
             $"No common protocol version: the device speaks {Observed.Versions(peer)}, the Terminal Server {(ctx.Outbound ? "offers" : "accepts")} {Observed.Versions(windows)}", evidence, remedies);
     }
 }
@@ -192,11 +191,11 @@ public sealed class Tls13OnlyRule : IFindingRule
         var remedies = new List<Remedy>();
         var k = SchannelKnowledge.Default;
         if (k.Releases.FirstOrDefault(r => r.Id == "2022") is { } r2022)
-            remedies.Add(ctx.WindowsRemedy(RemedyKinds.WindowsUpdate, "TD107:upgrade-2022", "Run the Terminal Server on Windows Server 2022 or later (TLS 1.3)",
+            remedies.Add(ctx.WindowsRemedy(RemedyKind.WindowsUpdate, "TD107:upgrade-2022", "Run the Terminal Server on Windows Server 2022 or later (TLS 1.3)",
                 ctx.Windows.WithRelease(r2022), "An operating system upgrade or migration; plan it as such.",
                 ["Migrate the Terminal Server to Windows Server 2022 or 2025.", "Run tlsdoctor diagnose again with --os 2022 to check the other devices."]));
         remedies.Add(WeakDhRule.DeviceRemedy("TD107:device-tls12", "Enable TLS 1.2 on the device (most devices that speak TLS 1.3 can be configured to accept TLS 1.2)"));
-        yield return ctx.Make(Descriptor, Severity.Error, $"The device speaks only TLS 1.3; {policy.Release.Name} has no TLS 1.3", evidence, remedies);
+        yield return ctx.Make(Descriptor, $"The device speaks only TLS 1.3; {policy.Release.Name} has no TLS 1.3", evidence, remedies);
     }
 }
 
@@ -207,7 +206,7 @@ public sealed class LegacyOnlyRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outcome.Healthy || ctx.Outcome.Reason is not (FailureReasons.NoCommonProtocol or FailureReasons.NoCommonCipherSuite) || !ProtocolRemedies.LegacyOnly(ctx)) yield break;
+        if (!ctx.Explains(Descriptor) || !ProtocolRemedies.LegacyOnly(ctx)) yield break;
         var peer = ctx.PeerVersions.ToList();
         var suites = ProtocolRemedies.PeerSuites(ctx).ToList();
         var sslOnly = peer.All(v => v <= TlsVersion.SSLv3);
@@ -219,13 +218,13 @@ public sealed class LegacyOnlyRule : IFindingRule
             ctx.SimulationEvidence(),
         };
         var remedies = new List<Remedy>();
-        var role = ctx.Outbound ? "Client" : "Server";
+        var role = ctx.Outbound ? Side.Client : Side.Server;
         if (sslOnly && ProtocolRemedies.TlsReg(ctx, role, [TlsVersion.SSLv3], "TD106:enable-ssl3") is { } reg)
             remedies.Add(reg with { Risk = "SSL 3.0 is broken (POODLE) and enabled machine-wide in that role: every peer may be downgraded to it. Use only on an isolated network until the device is replaced." });
         if (!sslOnly && ProtocolRemedies.SuiteOrder(ctx, suites, null, "TD106:enable-rc4") is { } rc4)
             remedies.Add(rc4 with { Risk = "RC4 is broken (RFC 7465 prohibits it); enabling it machine-wide weakens every connection that negotiates it." });
         remedies.Add(WeakDhRule.DeviceRemedy("TD106:device-replace", "Update the device firmware to support TLS 1.0+ with AES, or replace the device"));
-        yield return ctx.Make(Descriptor, Severity.Error,
+        yield return ctx.Make(Descriptor,
             sslOnly ? $"The device speaks only {Observed.Versions(peer)}, which the Terminal Server no longer uses" : "The device offers only RC4 cipher suites, which the Terminal Server no longer uses",
             evidence, remedies);
     }
@@ -257,11 +256,10 @@ public sealed class DotNetNoTls12Rule : IFindingRule
         var want = p.OutboundVersions.Select(v => v.Value).Append(TlsVersion.TLSv1_2);
         if (ProtocolRemedies.Setting(want) is { } setting)
             remedies.Add(ProtocolRemedies.ProductSettingRemedy(ctx, $"TD108:product-setting-{setting.Raw.Replace(" ", "")}", setting, "the application asks for TLS 1.2 explicitly"));
-        var severity = ctx.Outcome.Healthy ? Severity.Warning : Severity.Error;
-        yield return ctx.Make(Descriptor, severity,
+        yield return ctx.Make(Descriptor,
             ctx.Outcome.Healthy ? $"The Terminal Server does not offer TLS 1.2 (.NET Framework {p.DotNet.Value.Id()} defaults); the device would use it"
                                 : $"The device needs TLS 1.2, which the Terminal Server does not offer (.NET Framework {p.DotNet.Value.Id()} defaults)",
-            evidence, remedies);
+            evidence, remedies, ctx.Outcome.Healthy ? Severity.Warning : null);
     }
 }
 
@@ -272,7 +270,7 @@ public sealed class NoCommonCipherSuiteRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outcome.Reason != FailureReasons.NoCommonCipherSuite || ProtocolRemedies.LegacyOnly(ctx)) yield break;
+        if (!ctx.Explains(Descriptor)) yield break;
         var v = ctx.Outcome.Version;
         var peer = ProtocolRemedies.PeerSuites(ctx).Where(s => v is null || s.ValidIn(v.Value)).ToList();
         var windows = ctx.Outbound ? ctx.Client.CipherSuites.Where(s => v is null || s.ValidIn(v.Value)).ToList()
@@ -287,6 +285,6 @@ public sealed class NoCommonCipherSuiteRule : IFindingRule
         var remedies = new List<Remedy>();
         if (ProtocolRemedies.SuiteOrder(ctx, peer, v, "TD101:suite-order") is { } order) remedies.Add(order);
         remedies.Add(WeakDhRule.DeviceRemedy("TD101:device-suites", "Enable an ECDHE-RSA AES-GCM or RSA AES suite on the device"));
-        yield return ctx.Make(Descriptor, Severity.Error, $"No cipher suite in common in {v?.Name()}", evidence, remedies);
+        yield return ctx.Make(Descriptor, $"No cipher suite in common in {v?.Name()}", evidence, remedies);
     }
 }

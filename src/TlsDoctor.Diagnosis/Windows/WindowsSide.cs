@@ -18,12 +18,23 @@ public sealed record WindowsSide(PolicyInputs Inputs, SchannelPolicy Policy, Imm
     /// <summary>
     /// Builds the policy from options as WindowsPolicy.Build does, keeping the inputs. With no policy option at all it
     /// reads the local machine on Windows and otherwise assumes <see cref="DefaultOs"/> with every known update.
-    /// Input errors throw as WindowsPolicy.Build documents (PolicyInputException, FormatException, RegParseException,
-    /// ProductSettingException) plus IOException for unreadable files.
+    /// Every input error (unknown release or update, broken .reg, product setting, unreadable file) is an
+    /// <see cref="InputException"/>.
     /// </summary>
     public static WindowsSide Build(PolicyOptions options, SchannelKnowledge? knowledge = null, bool allowLocal = true)
     {
-        var k = knowledge ?? SchannelKnowledge.Default;
+        try
+        {
+            return BuildUnchecked(options, knowledge ?? SchannelKnowledge.Default, allowLocal);
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new InputException(e is FormatException ? e.Message : InputFiles.Reason(e), e);
+        }
+    }
+
+    private static WindowsSide BuildUnchecked(PolicyOptions options, SchannelKnowledge k, bool allowLocal)
+    {
         var own = ImmutableArray.CreateBuilder<ReportAssumption>();
         var none = options.Os is null && options.Updates.IsDefaultOrEmpty && options.UpdatesFileText is null && options.RegFiles.IsDefaultOrEmpty
                    && options.DotNet is null && options.ProductSetting is null && options.Snapshot is null;

@@ -88,7 +88,7 @@ public static class FleetDiff
         if (p.Certificates.IsDefaultOrEmpty) return null;
         var c = p.Certificates[0];
         var key = c.Curve is { } curve ? $"{c.KeyAlgorithm} {curve}" : $"{c.KeyAlgorithm} {c.KeyBits.ToString(CultureInfo.InvariantCulture)}";
-        return $"{key}, {c.SignatureAlgorithm}, until {c.NotAfter:yyyy-MM-dd}, sha256 {c.Sha256[..Math.Min(16, c.Sha256.Length)]}";
+        return $"{key}, {c.SignatureAlgorithm}, until {c.NotAfter:yyyy-MM-dd}, sha256 {c.Sha256}";
     }
 
     private static IEnumerable<string> Behaviours(ScanJson p) => p.Behaviours.IsDefault ? [] : p.Behaviours.Select(b => b.Kind).Distinct().Order(StringComparer.Ordinal);

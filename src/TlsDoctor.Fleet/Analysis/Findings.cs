@@ -1,46 +1,27 @@
-using System.Collections.Immutable;
 using TlsDoctor.Core;
+using TlsDoctor.Diagnosis;
 
 namespace TlsDoctor.Fleet;
 
 /// <summary>One finding about one device, as the fleet summarises it.</summary>
-/// <param name="Id">Catalogue id (TD001…) when known; otherwise the simulator's failure reason.</param>
-/// <param name="Slug">Catalogue slug (weak-dh) or the failure reason.</param>
+/// <param name="Id">Catalogue id (TD001…).</param>
+/// <param name="Slug">Catalogue slug (weak-dh).</param>
 /// <param name="Severity">error, warning or info.</param>
 /// <param name="Title">One line for tables.</param>
-public sealed record FleetFinding(string Id, string Slug, string Severity, string Title);
-
-/// <summary>
-/// Turns a device and its simulated outcome against the Windows policy into findings. The seam for TlsDoctor.Diagnosis:
-/// once its catalogue is ready, an implementation that calls it replaces <see cref="OutcomeFindings"/>.
-/// </summary>
-public interface IFleetFindings
+public sealed record FleetFinding(string Id, string Slug, string Severity, string Title)
 {
-    ImmutableArray<FleetFinding> Evaluate(ServerProfile device, ClientProfile windows, HandshakeOutcome outcome);
+    /// <summary>The fleet's summary of a Diagnosis finding.</summary>
+    public static FleetFinding From(Finding f) => new(f.Id, f.Slug, f.Severity.Name(), f.Title);
 }
 
-/// <summary>Findings from the outcome's failure reason alone, mapped to the catalogue ids of DESIGN.md §6 where they match.</summary>
-public sealed class OutcomeFindings : IFleetFindings
+/// <summary>The Windows side a fleet is judged against: the Diagnosis model and its outbound client profile.</summary>
+/// <param name="Client">The outbound client profile, its Origin naming the inputs (reg files, updates) for the report.</param>
+public sealed record FleetPolicy(WindowsSide Side, ClientProfile Client)
 {
-    /// <summary>Shared instance (stateless).</summary>
-    public static OutcomeFindings Instance { get; } = new();
+    /// <summary>The policy with the side's own outbound client profile.</summary>
+    public static FleetPolicy From(WindowsSide side) => new(side, side.Policy.ToClientProfile());
 
-    private static readonly ImmutableDictionary<string, (string Id, string Slug)> Catalogue = new Dictionary<string, (string, string)>
-    {
-        [FailureReasons.DhTooSmall] = ("TD001", "weak-dh"),
-        [FailureReasons.DhLeadingZero] = ("TD002", "broken-dh"),
-        [FailureReasons.HandshakeFailsAfterHello] = ("TD003", "tls12-intolerance"),
-        [FailureReasons.Sha512Tls12Unpatched] = ("TD004", "sha512-unpatched"),
-        [FailureReasons.NoCommonProtocol] = ("TD005", "no-common-protocol"),
-    }.ToImmutableDictionary();
-
-    public ImmutableArray<FleetFinding> Evaluate(ServerProfile device, ClientProfile windows, HandshakeOutcome outcome)
-    {
-        if (outcome.Reason is not { } reason) return [];
-        var (id, slug) = Catalogue.TryGetValue(reason, out var c) ? c : (reason, reason);
-        var severity = outcome.Completed ? "warning" : "error";
-        var title = FailureReasons.All.FirstOrDefault(r => r.Code == reason).Description ?? reason;
-        if (outcome.FailureRate is { } rate) title += $" (about {rate:P1} of handshakes fail)";
-        return [new FleetFinding(id, slug, severity, title)];
-    }
+    /// <summary>The findings catalogue (every rule, stable ids) applied to a stored profile without network, one entry per id.</summary>
+    public IEnumerable<FleetFinding> Findings(ServerProfile device) =>
+        DiagnosisRunner.AnalyzeOutbound(Side, device, "fleet device").Select(FleetFinding.From).DistinctBy(f => f.Id);
 }

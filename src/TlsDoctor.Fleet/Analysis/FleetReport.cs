@@ -11,7 +11,7 @@ public sealed record CountJson(string Name, int Devices);
 public sealed record FleetOutcomeJson(bool Completed, bool Healthy, string? Version, string? CipherSuite, int? KeyExchangeBits, string? Reason, string? AbortingSide, double? FailureRate, string Explanation)
 {
     public static FleetOutcomeJson From(HandshakeOutcome o) =>
-        new(o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchangeBits, o.Reason, o.AbortingSide, o.FailureRate, o.Explanation);
+        new(o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchangeBits, o.Reason?.Name(), o.AbortingSide?.Name(), o.FailureRate, o.Explanation);
 }
 
 /// <summary>A scan that a report, what-if or diff reads.</summary>
@@ -95,11 +95,11 @@ public static class FleetSelection
 /// <summary>Builds the report from stored scans: facts per device, simulation against an optional Windows policy, counts.</summary>
 public static class FleetReports
 {
-    /// <summary>Builds the report; <paramref name="windows"/> null leaves outcomes and findings out.</summary>
-    public static FleetReportJson Build(FleetStore store, ImmutableArray<ScanRecord> scans, ClientProfile? windows, IFleetFindings? findings = null, DateTimeOffset? now = null)
+    /// <summary>Builds the report; <paramref name="policy"/> null leaves outcomes and findings out.</summary>
+    public static FleetReportJson Build(FleetStore store, ImmutableArray<ScanRecord> scans, FleetPolicy? policy, DateTimeOffset? now = null)
     {
-        findings ??= OutcomeFindings.Instance;
-        var rows = FleetSelection.Devices(store, scans).Select(d => Row(d, windows, findings)).ToImmutableArray();
+        var windows = policy?.Client;
+        var rows = FleetSelection.Devices(store, scans).Select(d => Row(d, policy)).ToImmutableArray();
         return new FleetReportJson(
             now ?? DateTimeOffset.UtcNow,
             [.. scans.Select(FleetSelection.Ref)],
@@ -119,7 +119,7 @@ public static class FleetReports
     }
 
     /// <summary>One device's facts and, with a policy, its simulated outcome and findings.</summary>
-    public static DeviceRowJson Row(FleetDevice d, ClientProfile? windows, IFleetFindings findings)
+    public static DeviceRowJson Row(FleetDevice d, FleetPolicy? policy)
     {
         var r = d.Result;
         var p = r?.Profile;
@@ -129,12 +129,11 @@ public static class FleetReports
         var leaf = p is null || p.Certificates.IsDefaultOrEmpty ? null : p.Certificates[0];
         FleetOutcomeJson? outcome = null;
         var found = ImmutableArray<FleetFinding>.Empty;
-        if (windows is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
+        if (policy is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
         {
             var profile = Simulatable(p);
-            var o = Negotiator.Simulate(windows, profile);
-            outcome = FleetOutcomeJson.From(o);
-            found = findings.Evaluate(profile, windows, o);
+            outcome = FleetOutcomeJson.From(Negotiator.Simulate(policy.Client, profile));
+            found = [.. policy.Findings(profile)];
         }
         return new DeviceRowJson(
             d.Key, d.ScanId, d.Source, d.Device.Name, d.Device.Host, d.Device.Port, d.Device.Model, d.Device.Site, d.Device.Attributes,
@@ -142,7 +141,7 @@ public static class FleetReports
             [.. supported.Select(x => x.Version)],
             suites.Select(s => s.Name).Distinct().Count(),
             top?.CipherSuites[0].Name,
-            [.. suites.Where(s => IsWeak(s.Name)).Select(s => s.Name).Distinct().Order(StringComparer.Ordinal)],
+            [.. suites.Where(s => Vocabulary.Suite(s.Name).IsWeak()).Select(s => s.Name).Distinct().Order(StringComparer.Ordinal)],
             suites.Where(s => s.DhBits is not null).Select(s => s.DhBits).Min(),
             leaf is null ? null : leaf.Curve is { } c ? $"{leaf.KeyAlgorithm} {c}" : $"{leaf.KeyAlgorithm} {leaf.KeyBits}",
             leaf?.SignatureAlgorithm,
@@ -153,12 +152,6 @@ public static class FleetReports
 
     /// <summary>A stored profile as the simulator should see it (curves per suite are the scanner's pick, not a limit).</summary>
     public static ServerProfile Simulatable(ScanJson json) => ScanJsonMapper.ToProfile(json);
-
-    /// <summary>True for suites that no current client should negotiate: export, NULL, anonymous, RC4, DES, 3DES, MD5.</summary>
-    public static bool IsWeak(string suite) =>
-        suite.Contains("EXPORT", StringComparison.Ordinal) || suite.Contains("_NULL_", StringComparison.Ordinal) || suite.EndsWith("_NULL", StringComparison.Ordinal)
-        || suite.Contains("_anon_", StringComparison.Ordinal) || suite.Contains("RC4", StringComparison.Ordinal)
-        || suite.Contains("_DES_", StringComparison.Ordinal) || suite.Contains("3DES", StringComparison.Ordinal) || suite.EndsWith("_MD5", StringComparison.Ordinal);
 
     private static ImmutableSortedDictionary<string, int> Statuses(IEnumerable<DeviceRowJson> rows) =>
         rows.GroupBy(r => r.Status).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);

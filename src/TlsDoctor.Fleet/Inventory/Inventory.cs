@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using CsvHelper;
 using TlsDoctor.Probe;
+using TlsDoctor.Core;
 
 namespace TlsDoctor.Fleet;
 
@@ -30,10 +32,10 @@ public sealed record InventoryError(int Line, string Message);
 public sealed record Inventory(ImmutableArray<InventoryDevice> Devices, ImmutableArray<InventoryError> Errors, string Sha256, ImmutableArray<string> Columns);
 
 /// <summary>Inventory with a fatal problem (no header, no host column): nothing can be scanned.</summary>
-public sealed class InventoryException(string message) : Exception(message);
+public sealed class InventoryException(string message) : InputException(message);
 
 /// <summary>
-/// Reads inventory CSV: RFC 4180 quoting (quoted commas, doubled quotes, line breaks inside quotes), a header naming
+/// Reads inventory CSV (CsvHelper): RFC 4180 quoting (quoted commas, doubled quotes, line breaks inside quotes), a header naming
 /// name, host, port, model and site in any order (case-insensitive; address/ip are taken for host), any other column
 /// kept as an attribute. Bad rows are reported with their line number and skipped; only a missing header or host
 /// column is fatal. A header with semicolons and no commas switches the delimiter (spreadsheets in many locales).
@@ -54,7 +56,7 @@ public static class InventoryCsv
     {
         sha256 ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
         if (text.StartsWith('\uFEFF')) text = text[1..];
-        var rows = Tokenize(text, DetectDelimiter(text)).Where(r => !r.Blank).ToList();
+        var rows = ReadRows(text).Where(r => !r.Blank).ToList();
         if (rows.Count == 0) throw new InventoryException("the inventory is empty; the first line must be a header such as name,host,port,model,site");
         var header = rows[0];
         if (header.Error is not null) throw new InventoryException($"line {header.Line}: header: {header.Error}");
@@ -142,53 +144,38 @@ public static class InventoryCsv
         public bool Blank => Error is null && Fields.Count == 1 && Fields[0].Trim().Length == 0;
     }
 
-    // A small state machine: quotes open only at a field's start; a quoted field may span lines.
-    private static IEnumerable<Row> Tokenize(string text, char delimiter)
+    // CsvHelper recovers from bad quoting and reports it on the side; a record it flagged becomes a row error here.
+    // A stray quote inside an unquoted value stays text, as spreadsheets write it.
+    private static IEnumerable<Row> ReadRows(string text)
     {
-        var line = 1;
-        var i = 0;
-        while (i < text.Length)
+        var malformed = new Dictionary<long, CsvMalformedReason>();
+        var options = new CsvReaderOptions
         {
-            var start = line;
-            var fields = new List<string>();
-            var field = new StringBuilder();
-            string? error = null;
-            var inQuotes = false;
-            var quoted = false;
-            while (i < text.Length)
-            {
-                var c = text[i];
-                if (inQuotes)
-                {
-                    if (c == '"')
-                    {
-                        if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i += 2; continue; }
-                        inQuotes = false;
-                        i++;
-                        continue;
-                    }
-                    if (c == '\n') line++;
-                    field.Append(c);
-                    i++;
-                    continue;
-                }
-                if (c == '"' && field.ToString().Trim().Length == 0 && !quoted)
-                {
-                    field.Clear();
-                    inQuotes = quoted = true;
-                    i++;
-                    continue;
-                }
-                if (c == delimiter) { fields.Add(field.ToString()); field.Clear(); quoted = false; i++; continue; }
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') { i++; continue; }
-                if (c == '\n' || c == '\r') { i++; line++; break; }
-                if (quoted && error is null && !char.IsWhiteSpace(c)) error = "text after a closing quote";
-                field.Append(c);
-                i++;
-            }
-            fields.Add(field.ToString());
-            if (inQuotes) error = "a quoted field is not closed before the end of the file";
-            yield return new Row(start, fields, error);
+            HasHeader = false,
+            Separator = DetectDelimiter(text),
+            DetectSeparatorHint = false,
+            TrimWhitespace = true,
+            TrackLineNumbers = true,
+            SkipEmptyLines = true,
+            MalformedData = CsvMalformedDataHandling.Recover,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            OnMalformedRecord = m => malformed.TryAdd(m.LineNumber, m.Reason),
+        };
+        using var reader = CsvReader.FromText(text, options);
+        while (reader.Read())
+        {
+            var line = (int)reader.LineNumber;
+            var fields = new List<string>(reader.FieldCount);
+            for (var i = 0; i < reader.FieldCount; i++) fields.Add(reader.GetString(i));
+            var error = malformed.TryGetValue(line, out var reason) ? Describe(reason) : null;
+            yield return new Row(line, fields, error);
         }
     }
+
+    private static string? Describe(CsvMalformedReason reason) => reason switch
+    {
+        CsvMalformedReason.TextAfterClosingQuote => "text after a closing quote",
+        CsvMalformedReason.UnterminatedQuote => "a quoted field is not closed before the end of the file",
+        _ => null,
+    };
 }

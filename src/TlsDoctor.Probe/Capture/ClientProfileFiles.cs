@@ -6,7 +6,7 @@ using TlsDoctor.Core;
 namespace TlsDoctor.Probe.Capture;
 
 /// <summary>A client profile file that cannot be used: missing, not JSON, no capture, unknown names. The message says which.</summary>
-public sealed class ClientProfileFileException(string message, Exception? inner = null) : Exception(message, inner)
+public sealed class ClientProfileFileException(string message, Exception? inner = null) : InputException(message, inner)
 {
     /// <summary>True when the document holds no client profile at all (rather than a broken one), so a caller can list its other inputs.</summary>
     public bool NoProfileFound { get; init; }
@@ -89,7 +89,15 @@ public static partial class ClientProfileFiles
         }
         using (doc)
         {
-            return FromDocument(doc.RootElement, source, index);
+            try
+            {
+                return FromDocument(doc.RootElement, source, index);
+            }
+            catch (InvalidOperationException e)
+            {
+                // JSON allows escapes such as "\ud800" that are no text (a lone UTF-16 surrogate); reading one as a string throws.
+                throw new ClientProfileFileException($"{source}: a string in the profile is not valid text ({e.Message})", e);
+            }
         }
     }
 

@@ -131,10 +131,12 @@ public static class ScanJsonMapper
         var protocols = ImmutableArray.CreateBuilder<ProtocolSupport>();
         foreach (var p in s.Protocols.IsDefault ? [] : s.Protocols)
         {
+            if (p is null) throw new FormatException("protocols holds a null entry");
             if (!TlsVersions.TryParse(p.Version, out var v)) throw new FormatException($"unknown protocol version '{p.Version}'");
             var suites = ImmutableArray.CreateBuilder<AcceptedSuite>();
             foreach (var cs in p.CipherSuites.IsDefault ? [] : p.CipherSuites)
             {
+                if (cs is null) throw new FormatException($"{p.Version} cipherSuites holds a null entry");
                 if (v == TlsVersion.SSLv2)
                 {
                     if (!Sslv2CipherKinds.TryParse(cs.Name, out var kind) && !Sslv2CipherKinds.TryParse(cs.Code, out kind))
@@ -161,6 +163,7 @@ public static class ScanJsonMapper
         var certs = ImmutableArray.CreateBuilder<CertificateInfo>();
         foreach (var c in s.Certificates.IsDefault ? [] : s.Certificates)
         {
+            if (c is null) throw new FormatException("certificates holds a null entry");
             if (c.Der is { Length: > 0 } der)
             {
                 try { certs.Add(CertificateInfo.FromDer(Convert.FromBase64String(der))); continue; }
@@ -171,10 +174,11 @@ public static class ScanJsonMapper
                 c.SubjectAlternativeNames.IsDefault ? [] : c.SubjectAlternativeNames, c.SelfSigned, c.Sha256, ""));
         }
         var behaviours = (s.Behaviours.IsDefault ? [] : s.Behaviours)
-            .Select(b => new Behaviour(BehaviourKinds.TryParse(b.Kind, out var kind) ? kind : throw new FormatException($"unknown behaviour kind '{b.Kind}'"), b.Detail, TlsVersions.TryParse(b.Version, out var bv) ? bv : null)
-            {
-                AttemptIds = b.AttemptIds ?? [],
-            });
+            .Select(b => b is null ? throw new FormatException("behaviours holds a null entry")
+                : new Behaviour(BehaviourKinds.TryParse(b.Kind, out var kind) ? kind : throw new FormatException($"unknown behaviour kind '{b.Kind}'"), b.Detail, TlsVersions.TryParse(b.Version, out var bv) ? bv : null)
+                {
+                    AttemptIds = b.AttemptIds ?? [],
+                });
         return new ServerProfile(protocols.ToImmutable(), [.. groups], [], certs.ToImmutable(), [.. behaviours]);
     }
 

@@ -48,7 +48,7 @@ public static class DotNetFrameworks
 }
 
 /// <summary>A bad value of securityProtocolTypesForOutboundCommunication.</summary>
-public sealed class ProductSettingException(string message, string? token) : FormatException(message)
+public sealed class ProductSettingException(string message, string? token) : InputException(message)
 {
     /// <summary>The offending name, when one is to blame.</summary>
     public string? Token { get; } = token;

@@ -6,7 +6,7 @@ using TlsDoctor.Schannel.Registry;
 namespace TlsDoctor.Schannel.Policy;
 
 /// <summary>The policy inputs do not say which Windows release it is.</summary>
-public sealed class PolicyInputException(string message) : Exception(message);
+public sealed class PolicyInputException(string message) : InputException(message);
 
 /// <summary>Registry locations the policy reads (knowledge §1, §6.3, §10.3).</summary>
 public static class RegistryPaths
@@ -433,8 +433,7 @@ public static class SchannelPolicyBuilder
     /// <summary>Hashes\&lt;name&gt;\Enabled=0 that covers this suite's MAC.</summary>
     private static RegEntry? HashSwitch(RegistryState reg, CipherSuite s, Action<string?> assume)
     {
-        var aead = s.Cipher.Contains("GCM", StringComparison.OrdinalIgnoreCase) || s.Cipher.Contains("CCM", StringComparison.OrdinalIgnoreCase);
-        if (aead) return null; // AEAD suites name a PRF hash, not a MAC
+        if (s.IsAead()) return null; // AEAD suites name a PRF hash, not a MAC
         var (key, assumed) = s.Mac.ToUpperInvariant() switch
         {
             "MD5" => ("MD5", false),

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using TlsDoctor.Core;
 
 namespace TlsDoctor.Schannel.Registry;
 
@@ -23,7 +24,7 @@ public sealed record RegValueLine(string Name, RegValue? Value, int Line = 0)
 }
 
 /// <summary>A .reg file that cannot be read; <see cref="Line"/> is 1-based.</summary>
-public sealed class RegParseException(int line, string message) : FormatException($"line {line}: {message}")
+public sealed class RegParseException(int line, string message) : InputException($"line {line}: {message}")
 {
     public int Line { get; } = line;
     public string Reason { get; } = message;

@@ -1,32 +1,17 @@
 using System.Collections.Immutable;
 using TlsDoctor.Core;
+using TlsDoctor.TestPeers;
+using static TlsDoctor.TestPeers.TestProfiles;
 
 namespace TlsDoctor.Core.Tests.Negotiation;
 
 public class NegotiatorTests
 {
-    private static readonly DateTimeOffset Now = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = TestProfiles.Now;
 
-    internal static CipherSuite S(string name) => Vocabulary.Suite(name);
-
-    internal static CertificateInfo Cert(string subject = "CN=mfd", int bits = 2048, string sig = "sha256WithRSAEncryption",
-        string key = "RSA", bool selfSigned = true, string fp = "aa11", DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
-        new(subject, selfSigned ? subject : "CN=ca", notBefore ?? new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            notAfter ?? new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), key, bits, key == "EC" ? "secp256r1" : null, sig, [], selfSigned, fp, "");
-
-    internal static ServerProfile Server(TlsVersion[] versions, string[] suites, int? dhBits = null, bool? serverOrder = false,
-        string[]? groups = null, CertificateInfo? cert = null, params Behaviour[] behaviours) =>
-        new([.. TlsVersions.All.Select(v => versions.Contains(v)
-                ? new ProtocolSupport(v, true, serverOrder, [.. suites.Select(S).Where(s => s.ValidIn(v))
-                    .Select(s => new AcceptedSuite(s, s.KeyExchange.IsFiniteFieldDh() ? dhBits ?? 2048 : null))])
-                : ProtocolSupport.NotSupported(v))],
-            [.. (groups ?? ["secp256r1"]).Select(Vocabulary.Group)], [], [cert ?? Cert()], [.. behaviours]);
-
+    // The Negotiator's own tests: a client with SCHANNEL-like minimums.
     internal static ClientProfile Client(TlsVersion[] versions, string[] suites, string[]? groups = null, string[]? schemes = null) =>
-        new("test client", [.. versions], [.. suites.Select(S)], [.. (groups ?? ["x25519", "secp256r1", "secp384r1"]).Select(Vocabulary.Group)],
-            [.. (schemes ?? ["rsa_pkcs1_sha256", "rsa_pkcs1_sha384", "rsa_pkcs1_sha1", "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]).Select(Vocabulary.Scheme)],
-            ["server_name", "renegotiation_info"])
-        { DhMinBits = 1024, RsaMinBits = 1024 };
+        TestProfiles.Client(versions, suites, groups, schemes) with { DhMinBits = 1024, RsaMinBits = 1024 };
 
     private static readonly TlsVersion[] T10to12 = [TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2];
     private const string DheAes256 = "TLS_DHE_RSA_WITH_AES_256_CBC_SHA";
@@ -34,7 +19,7 @@ public class NegotiatorTests
     private const string RsaAes128 = "TLS_RSA_WITH_AES_128_CBC_SHA";
     private const string EcdheGcm = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
 
-    private static void AssertFailure(HandshakeOutcome o, string reason, string side)
+    private static void AssertFailure(HandshakeOutcome o, FailureReason reason, Side side)
     {
         Assert.False(o.Completed, o.Explanation);
         Assert.Equal(reason, o.Reason);
@@ -48,7 +33,7 @@ public class NegotiatorTests
     {
         var client = Client(T10to12, [EcdheGcm, DheAes256, DheAes128]) with { DhRejectAlert = null };
         var o = Negotiator.Simulate(client, Server(T10to12, [DheAes256, DheAes128], dhBits: 512));
-        AssertFailure(o, FailureReasons.DhTooSmall, Sides.Client);
+        AssertFailure(o, FailureReason.DhTooSmall, Side.Client);
         Assert.Null(o.Alert);
         Assert.Equal(512, o.KeyExchangeBits);
         Assert.Equal(KeyExchange.DHE, o.KeyExchange);
@@ -59,7 +44,7 @@ public class NegotiatorTests
     public void Weak_dh_gives_insufficient_security_from_a_generic_client()
     {
         var o = Negotiator.Simulate(Client(T10to12, [DheAes256]), Server(T10to12, [DheAes256], dhBits: 768));
-        AssertFailure(o, FailureReasons.DhTooSmall, Sides.Client);
+        AssertFailure(o, FailureReason.DhTooSmall, Side.Client);
         Assert.Equal(AlertDescription.InsufficientSecurity, o.Alert);
     }
 
@@ -76,7 +61,7 @@ public class NegotiatorTests
     {
         var client = Client(T10to12, [DheAes256]) with { DhMinBits = 512, DhMaxBits = 1024 };
         var o = Negotiator.Simulate(client, Server(T10to12, [DheAes256], dhBits: 2048));
-        AssertFailure(o, FailureReasons.DhTooLarge, Sides.Client);
+        AssertFailure(o, FailureReason.DhTooLarge, Side.Client);
     }
 
     // Guide case TD002: the device does not strip the leading zero of the DH secret.
@@ -86,8 +71,8 @@ public class NegotiatorTests
         var server = Server(T10to12, [DheAes256], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "proven by a chosen secret"));
         var o = Negotiator.Simulate(Client(T10to12, [DheAes256]), server);
         Assert.True(o.Completed);
-        Assert.Equal(FailureReasons.DhLeadingZero, o.Reason);
-        Assert.Equal(Sides.Server, o.AbortingSide);
+        Assert.Equal(FailureReason.DhLeadingZero, o.Reason);
+        Assert.Equal(Side.Server, o.AbortingSide);
         Assert.Equal(AlertDescription.BadRecordMac, o.Alert);
         Assert.Equal(1.0 / 256, o.FailureRate!.Value, 6);
         Assert.False(o.Healthy);
@@ -107,7 +92,7 @@ public class NegotiatorTests
     {
         var buggyClient = Client(T10to12, [DheAes256]) with { StripsDhLeadingZero = false };
         var correct = Negotiator.Simulate(buggyClient, Server(T10to12, [DheAes256]));
-        Assert.Equal(FailureReasons.DhLeadingZero, correct.Reason);
+        Assert.Equal(FailureReason.DhLeadingZero, correct.Reason);
         var same = Negotiator.Simulate(buggyClient, Server(T10to12, [DheAes256], behaviours: new Behaviour(BehaviourKind.DhLeadingZeroBug, "x")));
         Assert.True(same.Healthy, same.Explanation);
     }
@@ -118,7 +103,7 @@ public class NegotiatorTests
     {
         var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKind.HandshakeFailsAfterHello, "Finished fails", TlsVersion.TLSv1_2));
         var o = Negotiator.Simulate(Client(T10to12, [RsaAes128]), server);
-        AssertFailure(o, FailureReasons.HandshakeFailsAfterHello, Sides.Server);
+        AssertFailure(o, FailureReason.HandshakeFailsAfterHello, Side.Server);
         Assert.Equal(AlertDescription.BadRecordMac, o.Alert);
         Assert.Equal(TlsVersion.TLSv1_2, o.Version);
     }
@@ -137,7 +122,7 @@ public class NegotiatorTests
     public void Tls12_only_client_vs_tls10_server_client_rejects_the_lower_version()
     {
         var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_2], [RsaAes128]), Server([TlsVersion.SSLv3, TlsVersion.TLSv1_0], [RsaAes128]));
-        AssertFailure(o, FailureReasons.NoCommonProtocol, Sides.Client);
+        AssertFailure(o, FailureReason.NoCommonProtocol, Side.Client);
         Assert.Equal(AlertDescription.ProtocolVersion, o.Alert);
         Assert.Equal(TlsVersion.TLSv1_0, o.Version);
     }
@@ -146,7 +131,7 @@ public class NegotiatorTests
     public void Tls10_client_vs_tls12_only_server_server_rejects_the_hello()
     {
         var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_0], [RsaAes128]), Server([TlsVersion.TLSv1_2], [RsaAes128]));
-        AssertFailure(o, FailureReasons.NoCommonProtocol, Sides.Server);
+        AssertFailure(o, FailureReason.NoCommonProtocol, Side.Server);
         Assert.Equal(AlertDescription.ProtocolVersion, o.Alert);
         Assert.Null(o.Version);
     }
@@ -155,7 +140,7 @@ public class NegotiatorTests
     public void Client_with_a_version_gap_aborts_when_the_server_picks_the_gap()
     {
         var o = Negotiator.Simulate(Client([TlsVersion.TLSv1_0, TlsVersion.TLSv1_2], [RsaAes128]), Server([TlsVersion.TLSv1_0, TlsVersion.TLSv1_1], [RsaAes128]));
-        AssertFailure(o, FailureReasons.NoCommonProtocol, Sides.Client);
+        AssertFailure(o, FailureReason.NoCommonProtocol, Side.Client);
         Assert.Equal(TlsVersion.TLSv1_1, o.Version);
     }
 
@@ -165,7 +150,7 @@ public class NegotiatorTests
     {
         var client = Client(T10to12, [RsaAes128]) with { Sha512InTls12 = false };
         var o = Negotiator.Simulate(client, Server(T10to12, [RsaAes128], cert: Cert(sig: "sha512WithRSAEncryption")));
-        AssertFailure(o, FailureReasons.Sha512Tls12Unpatched, Sides.Client);
+        AssertFailure(o, FailureReason.Sha512Tls12Unpatched, Side.Client);
         Assert.Equal(TlsVersion.TLSv1_2, o.Version);
     }
 
@@ -184,7 +169,7 @@ public class NegotiatorTests
     {
         var device = Client(T10to12, [RsaAes128]) with { TrustedCertificates = ["ffff"] };
         var o = Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(fp: "aa11")));
-        AssertFailure(o, FailureReasons.UntrustedCertificate, Sides.Client);
+        AssertFailure(o, FailureReason.UntrustedCertificate, Side.Client);
         Assert.Equal(AlertDescription.UnknownCa, o.Alert);
         Assert.True(Negotiator.Simulate(device with { TrustedCertificates = ["AA11"] }, Server(T10to12, [RsaAes128], cert: Cert(fp: "aa11"))).Healthy);
     }
@@ -195,7 +180,7 @@ public class NegotiatorTests
     {
         var device = Client([TlsVersion.TLSv1_0], [RsaAes128]) with { AcceptedCertificateHashes = ["md5", "sha1"] };
         var o = Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(bits: 1024)));
-        AssertFailure(o, FailureReasons.CertificateHashUnsupported, Sides.Client);
+        AssertFailure(o, FailureReason.CertificateHashUnsupported, Side.Client);
         Assert.True(Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(bits: 1024, sig: "sha1WithRSAEncryption"))).Healthy);
     }
 
@@ -203,14 +188,14 @@ public class NegotiatorTests
     public void Old_device_cannot_verify_rsa_2048()
     {
         var device = Client([TlsVersion.TLSv1_0], [RsaAes128]) with { RsaMaxBits = 1024 };
-        AssertFailure(Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(bits: 2048))), FailureReasons.CertificateKeyTooLarge, Sides.Client);
+        AssertFailure(Negotiator.Simulate(device, Server(T10to12, [RsaAes128], cert: Cert(bits: 2048))), FailureReason.CertificateKeyTooLarge, Side.Client);
     }
 
     [Fact]
     public void Rsa_512_certificate_is_too_small_for_windows()
     {
         var o = Negotiator.Simulate(Client(T10to12, [RsaAes128]), Server(T10to12, [RsaAes128], cert: Cert(bits: 512)));
-        AssertFailure(o, FailureReasons.CertificateKeyTooSmall, Sides.Client);
+        AssertFailure(o, FailureReason.CertificateKeyTooSmall, Side.Client);
     }
 
     [Fact]
@@ -218,14 +203,14 @@ public class NegotiatorTests
     {
         var device = Client(T10to12, ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]) with { AcceptedCertificateKeys = ["RSA"] };
         var o = Negotiator.Simulate(device, Server(T10to12, ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"], cert: Cert(key: "EC", bits: 256, sig: "ecdsa-with-SHA256")));
-        AssertFailure(o, FailureReasons.CertificateKeyUnsupported, Sides.Client);
+        AssertFailure(o, FailureReason.CertificateKeyUnsupported, Side.Client);
     }
 
     [Fact]
     public void No_common_cipher_suite_is_a_server_handshake_failure()
     {
         var o = Negotiator.Simulate(Client(T10to12, [EcdheGcm]), Server(T10to12, ["TLS_RSA_WITH_RC4_128_SHA"]));
-        AssertFailure(o, FailureReasons.NoCommonCipherSuite, Sides.Server);
+        AssertFailure(o, FailureReason.NoCommonCipherSuite, Side.Server);
         Assert.Equal(AlertDescription.HandshakeFailure, o.Alert);
     }
 
@@ -233,7 +218,7 @@ public class NegotiatorTests
     public void Ecdhe_without_a_common_curve_is_no_common_group()
     {
         var o = Negotiator.Simulate(Client(T10to12, [EcdheGcm], groups: ["secp384r1"]), Server(T10to12, [EcdheGcm], groups: ["secp256r1"]));
-        AssertFailure(o, FailureReasons.NoCommonGroup, Sides.Server);
+        AssertFailure(o, FailureReason.NoCommonGroup, Side.Server);
     }
 
     [Fact]
@@ -249,16 +234,16 @@ public class NegotiatorTests
     {
         var expired = Server(T10to12, [RsaAes128], cert: Cert(notAfter: new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         Assert.True(Negotiator.Simulate(Client(T10to12, [RsaAes128]), expired).Healthy);
-        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), expired, Now), FailureReasons.CertificateExpired, Sides.Client);
+        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), expired, Now), FailureReason.CertificateExpired, Side.Client);
         var early = Server(T10to12, [RsaAes128], cert: Cert(notBefore: new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
-        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), early, Now), FailureReasons.CertificateNotYetValid, Sides.Client);
+        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), early, Now), FailureReason.CertificateNotYetValid, Side.Client);
     }
 
     [Fact]
     public void Version_intolerant_server_aborts_on_a_tls12_hello()
     {
         var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKind.VersionIntolerance, "resets on 1.2 hello", TlsVersion.TLSv1_2));
-        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server), FailureReasons.VersionIntolerance, Sides.Server);
+        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server), FailureReason.VersionIntolerance, Side.Server);
         Assert.True(Negotiator.Simulate(Client([TlsVersion.TLSv1_0], [RsaAes128]), server).Healthy);
     }
 
@@ -266,7 +251,7 @@ public class NegotiatorTests
     public void Extension_intolerant_server_aborts()
     {
         var server = Server(T10to12, [RsaAes128], behaviours: new Behaviour(BehaviourKind.ExtensionIntolerance, "x"));
-        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server), FailureReasons.ExtensionIntolerance, Sides.Server);
+        AssertFailure(Negotiator.Simulate(Client(T10to12, [RsaAes128]), server), FailureReason.ExtensionIntolerance, Side.Server);
     }
 
     [Fact]
@@ -313,7 +298,7 @@ public class NegotiatorTests
     {
         var client = Client(T10to12, [EcdheGcm], schemes: ["ecdsa_secp256r1_sha256"]);
         var o = Negotiator.Simulate(client, Server(T10to12, [EcdheGcm]));
-        AssertFailure(o, FailureReasons.NoCommonSignatureScheme, Sides.Server);
+        AssertFailure(o, FailureReason.NoCommonSignatureScheme, Side.Server);
     }
 
     [Fact]
@@ -321,10 +306,10 @@ public class NegotiatorTests
     {
         var client = Client(T10to12, [DheAes256]) with { TrustedCertificates = ["ffff"], ChecksTrustAfterHandshake = true };
         var o = Negotiator.Simulate(client, Server(T10to12, [DheAes256], dhBits: 512));
-        Assert.Equal(FailureReasons.DhTooSmall, o.Reason);
-        Assert.Contains(FailureReasons.UntrustedCertificate, o.AdditionalReasons);
+        Assert.Equal(FailureReason.DhTooSmall, o.Reason);
+        Assert.Contains(FailureReason.UntrustedCertificate, o.AdditionalReasons);
         var wire = Negotiator.Simulate(client with { ChecksTrustAfterHandshake = false }, Server(T10to12, [DheAes256], dhBits: 512));
-        Assert.Equal(FailureReasons.UntrustedCertificate, wire.Reason);
+        Assert.Equal(FailureReason.UntrustedCertificate, wire.Reason);
     }
 
     [Fact]
@@ -338,8 +323,10 @@ public class NegotiatorTests
     [Fact]
     public void Reasons_are_unique_and_documented()
     {
-        var codes = FailureReasons.All.Select(r => r.Code).ToList();
+        var codes = FailureReasons.All.Select(r => r.Name()).ToList();
         Assert.Equal(codes.Count, codes.Distinct().Count());
-        Assert.All(typeof(FailureReasons).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!), c => Assert.Contains(c, codes));
+        Assert.Equal(Enum.GetValues<FailureReason>().Length, codes.Count);
+        Assert.All(FailureReasons.All, r => Assert.True(FailureReasons.TryParse(r.Name(), out var back) && back == r));
+        Assert.All(FailureReasons.All, r => Assert.False(string.IsNullOrWhiteSpace(r.Description())));
     }
 }

@@ -53,12 +53,27 @@ public sealed class LogAnalyzerTests
 
         var payment = byDevice["payment.example.local:8443"];
         Assert.Contains(payment.Findings, f => f.Id == "TD004");
+        Assert.Equal("tlsdoctor diagnose --payment payment.example.local:8443", payment.DiagnoseCommand);
+        Assert.Null(payment.ListenCommand);
 
         var unknown = byDevice["(no address)"];
         Assert.Null(unknown.DiagnoseCommand);
         Assert.Contains(unknown.Findings, f => f.Id == "TD005");
         // Assembly versions (Version=4.0.0.0) are not devices.
         Assert.DoesNotContain(r.Devices, d => d.Host == "4.0.0.0");
+    }
+
+    [Fact]
+    public void A_payment_service_failure_suggests_diagnose_payment_and_never_the_device_side_findings()
+    {
+        var entry = new LogEntry("terminalserver.log", 1, new DateTime(2024, 3, 6, 9, 0, 0),
+            "ERROR TerminalServer.Payment.PaymentClient - Payment system request to https://pay.example.local:8443/api failed\n" +
+            "System.IO.IOException: Authentication failed because the remote party has closed the transport stream.");
+        var d = Assert.Single(LogAnalyzer.Analyze(["terminalserver.log"], [entry], 2, TimeSpan.FromMinutes(10)).Devices);
+        Assert.Equal("tlsdoctor diagnose --payment pay.example.local:8443", d.DiagnoseCommand);
+        Assert.Null(d.ListenCommand);
+        Assert.DoesNotContain(d.Findings, f => f.Id is "TD006" or "TD007");
+        Assert.Contains(d.Findings, f => f.Id == "TD005");
     }
 
     [Fact]

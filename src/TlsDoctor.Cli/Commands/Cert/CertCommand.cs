@@ -20,7 +20,7 @@ public static class CertCommand
         AllowMultipleArgumentsPerToken = true,
         HelpName = "NAME",
     };
-    public static readonly Option<int> Days = new("--days") { Description = "Validity in days", DefaultValueFactory = _ => 825, HelpName = "N" };
+    public static readonly Option<int> Days = new Option<int>("--days") { Description = "Validity in days", DefaultValueFactory = _ => 825, HelpName = "N" }.Within(1, 36500);
     public static readonly Option<bool> Ca = new("--ca") { Description = "Also create a private CA and sign the server certificate with it (the device imports the CA)" };
     public static readonly Option<string?> Password = new("--password") { Description = "PFX password ('' for none); default: a random one, printed once", HelpName = "PASSWORD" };
     public static readonly Option<string> Out = new("--out") { Description = "Directory for the files", Required = true, HelpName = "DIR" };
@@ -45,19 +45,10 @@ public static class CertCommand
         var hashText = parse.GetValue(Hash);
         var hash = CertificateBuilder.ParseHash(hashText) ?? throw new UsageException($"--hash '{hashText}' is not supported: use sha1, sha256, sha384 or sha512");
         var days = parse.GetValue(Days);
-        if (days is < 1 or > 36500) throw new UsageException("--days must be 1-36500");
-        CertificateKitResult result;
-        try
-        {
-            var sans = CertificateKit.ParseSans(parse.GetValue(San) ?? []);
-            var request = new CertificateKitRequest(key, hash, parse.GetValue(Cn) ?? "", sans, days, parse.GetValue(Ca), parse.GetValue(Password), parse.GetValue(Force));
-            console.Error.MarkupLine("[grey]generating key and certificate…[/]");
-            result = CertificateKit.Create(request, parse.GetValue(Out)!);
-        }
-        catch (CertificateKitException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        var sans = CertificateKit.ParseSans(parse.GetValue(San) ?? []);
+        var request = new CertificateKitRequest(key, hash, parse.GetValue(Cn) ?? "", sans, days, parse.GetValue(Ca), parse.GetValue(Password), parse.GetValue(Force));
+        console.Error.MarkupLine("[grey]generating key and certificate…[/]");
+        var result = CertificateKit.Create(request, parse.GetValue(Out)!);
         if (parse.GetValue(Json))
             console.RawOut.WriteLine(JsonSerializer.Serialize(ToJson(result), Relaxed.CertDocument));
         else

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
+using TlsDoctor.Core;
 using TlsDoctor.Diagnosis;
 using TlsDoctor.Diagnosis.Json;
 using TlsDoctor.Lab;
@@ -50,12 +51,7 @@ public static class DemoCommand
             Updates = [.. parse.GetValue(Updates) ?? []],
             ProductSetting = parse.GetValue(ProductSetting),
         };
-        WindowsSide windows;
-        try { windows = WindowsSide.Build(policy); }
-        catch (Exception e) when (e is PolicyInputException or FormatException or Schannel.Policy.ProductSettingException)
-        {
-            throw new UsageException(e.Message);
-        }
+        var windows = WindowsSide.Build(policy);
         var outDir = parse.GetValue(Out)!;
         var json = parse.GetValue(Json);
 
@@ -97,7 +93,7 @@ public static class DemoCommand
         {
             foreach (var c in cases)
             {
-                console.Out.Write(new Rule($"[bold]{Markup.Escape(c.Profile)}[/] ({Markup.Escape(c.Endpoint)}) — {Markup.Escape(c.Reproduces)}").LeftJustified());
+                console.Out.Heading($"[bold]{Markup.Escape(c.Profile)}[/] ({Markup.Escape(c.Endpoint)}) — {Markup.Escape(c.Reproduces)}");
                 DiagnoseRenderer.Render(console.Out, c.Report, c.Written, Path.Combine(outDir, c.Profile));
             }
             var summary = new Table().Border(TableBorder.Rounded).Title("Demo summary").AddColumns("Device", "Findings", "Remedy verified by re-simulation");
@@ -107,7 +103,7 @@ public static class DemoCommand
                 var fixes = c.Report.Findings.Where(f => f.Severity == Severity.Error).Select(f =>
                     f.Remedies.FirstOrDefault(r => r.Fixes) is { } r ? $"{f.Descriptor.Id}: {r.Title}"
                     : f.Remedies.FirstOrDefault(r => r.Resimulated is { Completed: true }) is { } p
-                        ? $"{f.Descriptor.Id}: {p.Title} — completes, but {p.Resimulated!.Reason} remains (≈{p.Resimulated.FailureRate:P1} of handshakes)"
+                        ? $"{f.Descriptor.Id}: {p.Title} — completes, but {p.Resimulated!.Reason?.Name()} remains (≈{p.Resimulated.FailureRate:P1} of handshakes)"
                         : $"{f.Descriptor.Id}: no remedy verified");
                 summary.AddRow(Markup.Escape(c.Profile), Markup.Escape(ids.Any() ? string.Join("\n", ids) : "healthy"), Markup.Escape(string.Join("\n", fixes)));
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TlsDoctor.Core;
 using Spectre.Console;
 using TlsDoctor.Diagnosis;
 using TlsDoctor.Diagnosis.Json;
@@ -22,7 +23,7 @@ public static class DiagnoseCommand
     public static readonly Option<string?> DotNet = new("--dotnet") { Description = "The Terminal Server's .NET Framework: 4.5, 4.6 or 4.7+ (default 4.7+)", HelpName = "VERSION" };
     public static readonly Option<string?> ProductSettingOption = new("--product-setting") { Description = "Value of securityProtocolTypesForOutboundCommunication, e.g. \"Tls11, Tls12\"", HelpName = "VALUE" };
     public static readonly Option<string> Out = new("--out") { Description = "Folder for the remedy files (one subfolder per finding id)", DefaultValueFactory = _ => "./tlsdoctor-fix/", HelpName = "DIR" };
-    public static readonly Option<int> DhStress = new("--dh-stress") { Description = "Also run N random DHE handshakes against the device and count failures (the slow, statistical DH leading-zero test)", HelpName = "N" };
+    public static readonly Option<int> DhStress = new Option<int>("--dh-stress") { Description = "Also run N random DHE handshakes against the device and count failures (the slow, statistical DH leading-zero test)", HelpName = "N" }.Within(0, 100_000);
     public static readonly Option<bool> Json = CommonOptions.Json();
     public static readonly Option<double> ConnectTimeout = CommonOptions.ConnectTimeout();
     public static readonly Option<double> ReadTimeout = CommonOptions.ReadTimeout();
@@ -54,14 +55,12 @@ public static class DiagnoseCommand
         if (device is null && payment is null && capturePath is null)
             throw new UsageException("give at least one of --device, --payment, --client-hello");
         var stress = parse.GetValue(DhStress);
-        if (stress is < 0 or > 100_000) throw new UsageException("--dh-stress must be 0-100000");
         var json = parse.GetValue(Json);
 
         string? updatesText = null;
         if (parse.GetValue(UpdatesFile) is { } uf)
         {
-            try { updatesText = await File.ReadAllTextAsync(uf, ct).ConfigureAwait(false); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--updates-file {uf}: {e.Message}"); }
+            updatesText = InputFiles.ReadAllText(uf, "--updates-file");
         }
         var regFiles = parse.GetValue(Reg) ?? [];
         foreach (var f in regFiles)
@@ -85,37 +84,20 @@ public static class DiagnoseCommand
         {
             throw new UsageException($"--reg: cannot read the .reg file: {e.Message}");
         }
-        catch (Exception e) when (e is PolicyInputException or FormatException or IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException(e.Message);
-        }
 
-        Core.ClientProfile? capture = null;
-        if (capturePath is not null)
-        {
-            try { capture = ClientProfileJsonLoader.Instance.LoadFile(capturePath); }
-            catch (CaptureFormatException e) { throw new UsageException($"--client-hello: {e.Message}"); }
-        }
+        var capture = capturePath is null ? null : ClientProfileJsonLoader.Instance.LoadFile(capturePath, "--client-hello");
 
         var probe = new ProbeOptions(
-            CommonOptions.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
-            CommonOptions.Seconds(parse.GetValue(ReadTimeout), "--timeout"),
-            CommonOptions.Seconds(parse.GetValue(Deadline), "--deadline"));
+            CommonOptions.Seconds(parse.GetValue(ConnectTimeout)),
+            CommonOptions.Seconds(parse.GetValue(ReadTimeout)),
+            CommonOptions.Seconds(parse.GetValue(Deadline)));
         var options = new DiagnoseOptions
         {
             Device = device, Payment = payment, Server = server, ClientHello = capture, ClientHelloOrigin = capturePath,
             Windows = windows, Probe = probe, DhStress = stress, OutDirectory = parse.GetValue(Out),
         };
         var progress = new Progress<DiagnosisProgress>(p => console.Error.MarkupLineInterpolated($"[grey]{p.Step}[/]"));
-        DiagnosisReport report;
-        try
-        {
-            report = await new DiagnosisRunner().RunAsync(options, progress, ct).ConfigureAwait(false);
-        }
-        catch (DiagnoseInputException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        var report = await new DiagnosisRunner().RunAsync(options, progress, ct).ConfigureAwait(false);
 
         var written = System.Collections.Immutable.ImmutableArray<string>.Empty;
         if (report.Findings.Any(f => f.Remedies.Any(r => r.Files.Length > 0)) && options.OutDirectory is { } dir)
@@ -132,7 +114,7 @@ public static class DiagnoseCommand
         else DiagnoseRenderer.Render(console.Out, report, written, options.OutDirectory);
 
         foreach (var u in report.Unreachable) console.Error.MarkupLineInterpolated($"[red]unreachable:[/] {u}");
-        if (!report.Unreachable.IsEmpty) return ExitCodes.Unreachable;
+        if (!report.Unreachable.IsEmpty || report.Incomplete) return ExitCodes.Unreachable;
         return report.HasErrors ? ExitCodes.Findings : ExitCodes.Ok;
     }
 }

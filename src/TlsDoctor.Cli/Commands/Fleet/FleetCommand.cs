@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using Spectre.Console;
 using TlsDoctor.Core;
 using TlsDoctor.Diagnosis;
 using TlsDoctor.Fleet;
@@ -12,12 +13,16 @@ public static class FleetCommand
 {
     public static Command Create(CliConsole console)
     {
-        var cmd = new Command("fleet", "Scan thousands of devices gently, keep every scan in a SQLite database, report, and predict which devices a policy change breaks");
+        var cmd = new Command("fleet", "Scan thousands of devices gently, keep every scan in a database (SQLite, or PostgreSQL for several sites), report, and predict which devices a policy change breaks");
         cmd.Subcommands.Add(FleetScanCommand.Create(console));
         cmd.Subcommands.Add(FleetReportCommand.Create(console));
         cmd.Subcommands.Add(FleetWhatIfCommand.Create(console));
         cmd.Subcommands.Add(FleetDiffCommand.Create(console));
         cmd.Subcommands.Add(FleetMergeCommand.Create(console));
+        cmd.Subcommands.Add(FleetEnqueueCommand.Create(console));
+        cmd.Subcommands.Add(FleetWorkerCommand.Create(console));
+        cmd.Subcommands.Add(FleetStatusCommand.Create(console));
+        cmd.Subcommands.Add(FleetDbCommand.Create(console));
         return cmd;
     }
 }
@@ -25,7 +30,36 @@ public static class FleetCommand
 /// <summary>Options and helpers the fleet subcommands share (each command gets its own option instances).</summary>
 public static class FleetOptions
 {
-    public static Option<string> Db() => new("--db") { Description = "Fleet database (SQLite)", DefaultValueFactory = _ => "fleet.db", HelpName = "FILE" };
+    public static Option<string> Db() => new("--db")
+    {
+        Description = "Fleet database: a SQLite file, or PostgreSQL as postgres://user@host[:port]/db or an Npgsql connection string (password from PGPASSWORD or ~/.pgpass)",
+        DefaultValueFactory = _ => "fleet.db",
+        HelpName = "FILE|URI",
+    };
+
+    /// <summary>The --db of the queue commands: PostgreSQL only, no default.</summary>
+    public static Option<string> PostgresDb() => new("--db")
+    {
+        Description = "The shared PostgreSQL database: postgres://user@host[:port]/db or an Npgsql connection string (password from PGPASSWORD or ~/.pgpass)",
+        Required = true,
+        HelpName = "URI",
+    };
+
+    /// <summary>Runs a fleet command (a database that cannot be used is an input error: CliApp maps it, exit 3 when its server is unreachable).</summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> Action(CliConsole console, Func<ParseResult, CliConsole, CancellationToken, Task<int>> run) =>
+        (parse, ct) => run(parse, console, ct);
+
+    /// <summary>Opens the PostgreSQL store a queue command needs; a SQLite path is a usage error.</summary>
+    public static PostgresFleetStore OpenPostgres(string db, string command, bool create)
+    {
+        if (!FleetStore.IsPostgres(db))
+            throw new UsageException($"fleet {command} needs a PostgreSQL --db (postgres://user@host/db), not the SQLite file {db}; a single machine scans with `fleet scan`");
+        return (PostgresFleetStore)FleetStore.Open(db, create);
+    }
+
+    public static int CheckConcurrency(int n) => n is >= 1 and <= 1024 ? n : throw new UsageException("--concurrency must be 1-1024");
+
+    public static double CheckRate(double r) => r is >= 1 and <= 100_000 ? r : throw new UsageException("--rate must be 1-100000 connections per second");
 
     public static Option<long?> Scan() => new("--scan") { Description = "Scan id (default: the newest scan of each source)", HelpName = "ID" };
 
@@ -41,38 +75,18 @@ public static class FleetOptions
     public static Option<string?> ProductSetting(string name = "--product-setting") =>
         new(name) { Description = "securityProtocolTypesForOutboundCommunication (e.g. \"Tls11, Tls12\")", HelpName = "VALUE" };
 
-    /// <summary>Opens an existing database, turning store errors into usage errors.</summary>
-    public static FleetStore OpenExisting(string path)
-    {
-        try
-        {
-            return FleetStore.Open(path, create: false);
-        }
-        catch (FleetStoreException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
+    /// <summary>Opens an existing database (store errors reach <see cref="Action"/>).</summary>
+    public static FleetStore OpenExisting(string path) => FleetStore.Open(path, create: false);
 
-    /// <summary>The scans to read, or a usage error naming what exists.</summary>
-    public static ImmutableArray<ScanRecord> Select(FleetStore store, long? scan)
-    {
-        try
-        {
-            return FleetSelection.Resolve(store, scan);
-        }
-        catch (FleetStoreException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
+    /// <summary>The scans to read (store errors name what exists).</summary>
+    public static ImmutableArray<ScanRecord> Select(FleetStore store, long? scan) => FleetSelection.Resolve(store, scan);
 
     /// <summary>The Windows outbound client profile for the options; input errors become usage errors.</summary>
     public static ClientProfile Policy(string? os, string[]? updates, string[]? regs, string? productSetting, string what) =>
         Side(os, updates, regs, productSetting, what).Client;
 
     /// <summary>The Windows side (for the Diagnosis catalogue) and its outbound client profile, labelled with the inputs.</summary>
-    public static (WindowsSide Side, ClientProfile Client) Side(string? os, string[]? updates, string[]? regs, string? productSetting, string what)
+    public static FleetPolicy Side(string? os, string[]? updates, string[]? regs, string? productSetting, string what)
     {
         foreach (var f in regs ?? [])
             if (!File.Exists(f)) throw new UsageException($"{what}: {f}: no such .reg file");
@@ -92,9 +106,9 @@ public static class FleetOptions
             if (regs is { Length: > 0 }) parts.Add("reg " + string.Join(" + ", regs.Select(Path.GetFileName)));
             if (updates is { Length: > 0 }) parts.Add("updates " + string.Join(",", updates));
             if (productSetting is not null) parts.Add($"product setting \"{productSetting}\"");
-            return (side, parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" });
+            return new FleetPolicy(side, parts.Count == 0 ? p : p with { Origin = $"{p.Origin}; {string.Join("; ", parts)}" });
         }
-        catch (Exception e) when (e is PolicyInputException or FormatException or IOException)
+        catch (InputException e)
         {
             throw new UsageException($"{what}: {e.Message}");
         }

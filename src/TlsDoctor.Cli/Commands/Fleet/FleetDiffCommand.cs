@@ -18,7 +18,7 @@ public static class FleetDiffCommand
         {
             Db, From, To, Json,
         };
-        cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
+        cmd.SetAction(FleetOptions.Action(console, RunAsync));
         return cmd;
     }
 

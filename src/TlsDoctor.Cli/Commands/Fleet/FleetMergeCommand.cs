@@ -8,8 +8,8 @@ namespace TlsDoctor.Cli.Commands;
 /// <summary>`tlsdoctor fleet merge A.db B.db -o ALL.db`: one database for several sites scanned by separate machines.</summary>
 public static class FleetMergeCommand
 {
-    public static readonly Argument<string[]> Inputs = new("databases") { Description = "Fleet databases to merge (each site's fleet.db)", Arity = ArgumentArity.OneOrMore };
-    public static readonly Option<string> Output = new("--output", "-o") { Description = "Database to merge into (created when missing; existing scans are kept)", Required = true, HelpName = "FILE" };
+    public static readonly Argument<string[]> Inputs = new("databases") { Description = "SQLite fleet databases to merge (each site's fleet.db)", Arity = ArgumentArity.OneOrMore };
+    public static readonly Option<string> Output = new("--output", "-o") { Description = "Database to merge into: a SQLite file (created when missing) or PostgreSQL (postgres://user@host/db); existing scans are kept", Required = true, HelpName = "FILE|URI" };
     public static readonly Option<string[]> Labels = new("--label")
     {
         Description = "Source label per input, in order (default: the file name without .db)",
@@ -24,7 +24,7 @@ public static class FleetMergeCommand
         {
             Inputs, Output, Labels, Json,
         };
-        cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
+        cmd.SetAction(FleetOptions.Action(console, RunAsync));
         return cmd;
     }
 
@@ -39,26 +39,9 @@ public static class FleetMergeCommand
         foreach (var s in sources)
             if (!File.Exists(s.Path)) throw new UsageException($"{s.Path}: no such fleet database");
         var output = parse.GetValue(Output)!;
-        FleetStore store;
-        try
+        using var store = FleetStore.Open(output);
         {
-            store = FleetStore.Open(output);
-        }
-        catch (FleetStoreException e)
-        {
-            throw new UsageException(e.Message);
-        }
-        using (store)
-        {
-            System.Collections.Immutable.ImmutableArray<(string Label, int Scans)> merged;
-            try
-            {
-                merged = store.Merge(sources);
-            }
-            catch (FleetStoreException e)
-            {
-                throw new UsageException(e.Message);
-            }
+            var merged = store.Merge(sources);
             ct.ThrowIfCancellationRequested();
             var doc = new FleetMergeJson(store.Path, [.. sources.Zip(merged, (s, m) => new MergedSourceJson(s.Path, m.Label, m.Scans))], store.Scans().Length);
             if (parse.GetValue(Json))
@@ -66,7 +49,7 @@ public static class FleetMergeCommand
             else
             {
                 foreach (var s in doc.Sources) console.Out.MarkupLineInterpolated($"{s.Path}: {s.Scans} scan(s) as [bold]{s.Label}[/]");
-                console.Out.MarkupLineInterpolated($"{doc.Output} now holds {doc.Scans} scan(s); `tlsdoctor fleet report --db {output}` shows the newest of each source");
+                console.Out.MarkupLineInterpolated($"{doc.Output} now holds {doc.Scans} scan(s); `tlsdoctor fleet report --db {store.Path}` shows the newest of each source");
             }
             return ExitCodes.Ok;
         }

@@ -20,7 +20,7 @@ public static class FleetRenderer
 
     public static void RenderReport(IAnsiConsole console, FleetReportJson r)
     {
-        console.Write(new Rule($"[bold]Fleet report[/] · {r.Devices} devices · scans {string.Join(", ", r.Scans.Select(s => s.Id))}").LeftJustified());
+        console.Heading($"[bold]Fleet report[/] · {r.Devices} devices · scans {string.Join(", ", r.Scans.Select(s => s.Id))}");
         console.MarkupLineInterpolated($"Windows policy: {r.Policy ?? "none (give --os to simulate handshakes and list findings)"}");
         var unfinished = r.Scans.Where(s => s.Finished is null).ToList();
         foreach (var s in unfinished) console.MarkupLineInterpolated($"[yellow]scan {s.Id} is unfinished: {s.Results} of {s.Devices} devices (fleet scan --resume finishes it)[/]");

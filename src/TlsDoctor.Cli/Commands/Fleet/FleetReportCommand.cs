@@ -26,7 +26,7 @@ public static class FleetReportCommand
         {
             Db, Scan, Html, Csv, Json, Os, Updates, Reg, ProductSetting,
         };
-        cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
+        cmd.SetAction(FleetOptions.Action(console, RunAsync));
         return cmd;
     }
 
@@ -38,10 +38,10 @@ public static class FleetReportCommand
         var product = parse.GetValue(ProductSetting);
         if (os is null && (regs.Length > 0 || updates.Length > 0 || product is not null))
             throw new UsageException("--reg, --updates and --product-setting describe a Windows policy: give --os too");
-        var policy = os is null ? ((WindowsSide, ClientProfile)?)null : FleetOptions.Side(os, updates, regs, product, "policy");
+        var policy = os is null ? null : FleetOptions.Side(os, updates, regs, product, "policy");
         using var store = FleetOptions.OpenExisting(parse.GetValue(Db)!);
         var scans = FleetOptions.Select(store, parse.GetValue(Scan));
-        var report = FleetReports.Build(store, scans, policy?.Item2, policy is { } p ? new DiagnosisFindings(p.Item1) : null);
+        var report = FleetReports.Build(store, scans, policy);
         ct.ThrowIfCancellationRequested();
 
         if (parse.GetValue(Html) is { } html)

@@ -26,7 +26,7 @@ public static class FleetWhatIfCommand
         {
             Db, Scan, Os, Updates, Reg, ProductSetting, BaselineOs, BaselineUpdates, BaselineReg, BaselineProductSetting, All, Json,
         };
-        cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
+        cmd.SetAction(FleetOptions.Action(console, RunAsync));
         return cmd;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
@@ -15,8 +16,8 @@ public static class LabCommand
         Description = "Profiles to start (default: every server profile of the guide); see `tlsdoctor lab list`",
         Arity = ArgumentArity.ZeroOrMore,
     };
-    public static readonly Option<int> BasePort = new("--base-port") { Description = "First port; devices take consecutive ports (0 = any free port)", DefaultValueFactory = _ => 0 };
-    public static readonly Option<int> CountPerProfile = new("--count-per-profile") { Description = "Devices per profile", DefaultValueFactory = _ => 1 };
+    public static readonly Option<int> BasePort = new Option<int>("--base-port") { Description = "First port; devices take consecutive ports (0 = any free port)", DefaultValueFactory = _ => 0 }.Within(0, 65535);
+    public static readonly Option<int> CountPerProfile = new Option<int>("--count-per-profile") { Description = "Devices per profile", DefaultValueFactory = _ => 1 }.Within(1, 10_000);
     public static readonly Option<string?> Connect = new("--connect") { Description = "HOST:PORT a client profile connects to", HelpName = "HOST:PORT" };
     public static readonly Option<string[]> Trust = new("--trust") { Description = "SHA-256 fingerprints the legacy client trusts", AllowMultipleArgumentsPerToken = true };
     public static readonly Option<double> Duration = new("--duration") { Description = "Stop after this many seconds (default: run until Ctrl+C)", HelpName = "SECONDS" };
@@ -60,9 +61,7 @@ public static class LabCommand
         foreach (var n in names)
             if (!LabProfiles.TryGet(n, out _)) throw new UsageException($"unknown lab profile '{n}'; known: {string.Join(", ", LabProfiles.All.Select(p => p.Name))}");
         var count = parse.GetValue(CountPerProfile);
-        if (count is < 1 or > 10_000) throw new UsageException("--count-per-profile must be 1-10000");
         var basePort = parse.GetValue(BasePort);
-        if (basePort is < 0 or > 65535) throw new UsageException("--base-port must be 0-65535");
         var json = parse.GetValue(Json);
         var duration = parse.GetValue(Duration);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -73,7 +72,19 @@ public static class LabCommand
         if (clients.Count > 0 && servers.Count > 0) throw new UsageException("start server profiles and client profiles in separate commands");
         if (clients.Count > 0) return await RunClientsAsync(parse, console, clients, count, json, stop.Token).ConfigureAwait(false);
 
-        await using var host = await LabHost.StartAsync(servers, new LabOptions(basePort, count), ct).ConfigureAwait(false);
+        var last = basePort + servers.Count * count - 1;
+        if (basePort > 0 && last > 65535)
+            throw new UsageException($"--base-port {basePort}: {servers.Count * count} devices need ports up to {last}, past 65535; choose a lower --base-port (or 0 for any free ports)");
+        LabHost started;
+        try
+        {
+            started = await LabHost.StartAsync(servers, new LabOptions(basePort, count), ct).ConfigureAwait(false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        {
+            throw new UsageException($"--base-port {basePort}: a port from {basePort} to {last} is {(e.SocketErrorCode == SocketError.AccessDenied ? "not allowed" : "already in use")} ({e.Message}); choose another --base-port (or 0 for any free ports)");
+        }
+        await using var host = started;
         if (json)
         {
             var doc = new LabDevicesJson([.. host.Devices.Select(d => new LabDeviceJson(d.Profile, d.Endpoint.Address.ToString(), d.Endpoint.Port, $"{d.Endpoint}", d.Reproduces, d.CertificateSha256))]);

@@ -9,21 +9,21 @@ namespace TlsDoctor.Cli.Commands;
 /// <summary>`tlsdoctor listen`: capture the ClientHellos of devices that connect to us.</summary>
 public static class ListenCommand
 {
-    public static readonly Option<int> Port = new("--port", "-p") { Description = "TCP port to listen on (the device must be pointed at it)", Required = true, HelpName = "PORT" };
+    public static readonly Option<int> Port = new Option<int>("--port", "-p") { Description = "TCP port to listen on (the device must be pointed at it)", Required = true, HelpName = "PORT" }.Within(1, 65535);
     public static readonly Option<string> Address = new("--address")
     {
         Description = "Address to listen on; 0.0.0.0 or :: to accept devices from the network",
         DefaultValueFactory = _ => "127.0.0.1",
         HelpName = "IP",
     };
-    public static readonly Option<int?> Count = new("--count", "-n") { Description = "Stop after N ClientHellos", HelpName = "N" };
-    public static readonly Option<double?> Timeout = new("--timeout") { Description = "Seconds to wait in total (exit 3 when nothing connected)", HelpName = "SECONDS" };
-    public static readonly Option<double> ReadTimeout = new("--read-timeout")
+    public static readonly Option<int?> Count = new Option<int?>("--count", "-n") { Description = "Stop after N ClientHellos", HelpName = "N" }.Within(1, 100_000);
+    public static readonly Option<double?> Timeout = new Option<double?>("--timeout") { Description = "Seconds to wait in total (exit 3 when nothing connected)", HelpName = "SECONDS" }.Seconds();
+    public static readonly Option<double> ReadTimeout = new Option<double>("--read-timeout")
     {
         Description = "Seconds to wait for each read from a connected client",
         DefaultValueFactory = _ => 10,
         HelpName = "SECONDS",
-    };
+    }.Seconds();
     public static readonly Option<bool> ProbeCerts = new("--probe-certs")
     {
         Description = "Complete handshakes presenting RSA-2048/SHA-256, RSA-2048/SHA-1, RSA-1024/SHA-1, ECDSA P-256 and RSA-1024/SHA-256 on successive connections and record which ones the device accepts",
@@ -44,13 +44,11 @@ public static class ListenCommand
     private static async Task<int> RunAsync(ParseResult parse, CliConsole console, CancellationToken ct)
     {
         var port = parse.GetValue(Port);
-        if (port is < 1 or > 65535) throw new UsageException("--port must be 1-65535");
         var addressText = parse.GetValue(Address) ?? "127.0.0.1";
         if (!IPAddress.TryParse(addressText.Trim('[', ']'), out var address)) throw new UsageException($"--address '{addressText}' is not an IP address");
         var count = parse.GetValue(Count);
-        if (count is < 1 or > 100_000) throw new UsageException("--count must be 1-100000");
-        TimeSpan? timeout = parse.GetValue(Timeout) is { } t ? CommonOptions.Seconds(t, "--timeout") : null;
-        var readTimeout = CommonOptions.Seconds(parse.GetValue(ReadTimeout), "--read-timeout");
+        TimeSpan? timeout = parse.GetValue(Timeout) is { } t ? CommonOptions.Seconds(t) : null;
+        var readTimeout = CommonOptions.Seconds(parse.GetValue(ReadTimeout));
         var probe = parse.GetValue(ProbeCerts);
         var json = parse.GetValue(Json);
         var output = parse.GetValue(Output);

@@ -13,7 +13,7 @@ public static class ListenRenderer
         console.MarkupLineInterpolated($"[bold]listen {r.Local}[/]: {r.Captures.Length} connection(s), {r.Captured} ClientHello(s), stopped by {ListenJsonMapper.StopName(r.Stop)}");
         foreach (var c in r.Captures)
         {
-            console.Write(new Rule($"[bold]#{c.Connection.ToString(CultureInfo.InvariantCulture)} {Markup.Escape(c.Remote)}[/] {c.Time:yyyy-MM-dd HH:mm:ss}Z").LeftJustified());
+            console.Heading($"[bold]#{c.Connection.ToString(CultureInfo.InvariantCulture)} {Markup.Escape(c.Remote)}[/] {c.Time:yyyy-MM-dd HH:mm:ss}Z");
             if (c.Hello is not { } h)
             {
                 console.MarkupLineInterpolated($"[red]no ClientHello:[/] {c.Error}");
@@ -43,9 +43,8 @@ public static class ListenRenderer
             foreach (var code in h.CipherSuites.Where(s => !Grease.IsGrease(s)))
             {
                 var s = CipherSuites.Get(code);
-                var weak = s.Cipher.Contains("RC4", StringComparison.Ordinal) || s.Cipher.Contains("DES", StringComparison.Ordinal) || s.Export || s.Cipher == "NULL";
                 suites.AddRow(new Text(i++.ToString(CultureInfo.InvariantCulture)),
-                    weak ? new Markup($"[yellow]{Markup.Escape(s.Name)}[/]") : new Text(s.Name), new Text(s.Hex), new Text(s.KeyExchange.Name()));
+                    s.IsWeak() ? new Markup($"[yellow]{Markup.Escape(s.Name)}[/]") : new Text(s.Name), new Text(s.Hex), new Text(s.KeyExchange.Name()));
             }
             console.Write(suites);
         }

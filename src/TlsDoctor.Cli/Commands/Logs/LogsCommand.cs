@@ -16,12 +16,12 @@ public static class LogsCommand
         Description = "terminalserver.log files (and SCHANNEL event text exports); several allowed",
         Arity = ArgumentArity.OneOrMore,
     };
-    public static readonly Option<double> Window = new("--window")
+    public static readonly Option<double> Window = new Option<double>("--window")
     {
-        Description = "Minutes between failures that still count as the same burst",
+        Description = "Minutes between failures that still count as the same burst (1-10080, a week)",
         DefaultValueFactory = _ => 10,
         HelpName = "MINUTES",
-    };
+    }.Within(1, 10080, " minutes");
     public static readonly Option<bool> Json = CommonOptions.Json();
 
     public static Command Create(CliConsole console)
@@ -37,16 +37,7 @@ public static class LogsCommand
     private static int Run(ParseResult parse, CliConsole console)
     {
         var window = parse.GetValue(Window);
-        if (window is <= 0 or > 10080) throw new UsageException("--window must be between 0 and 10080 minutes");
-        LogReport report;
-        try
-        {
-            report = LogAnalyzer.AnalyzeFiles(parse.GetValue(Files) ?? [], TimeSpan.FromMinutes(window));
-        }
-        catch (LogFileException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        var report = LogAnalyzer.AnalyzeFiles(parse.GetValue(Files) ?? [], TimeSpan.FromMinutes(window));
         foreach (var w in report.Warnings) console.Error.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
         if (parse.GetValue(Json))
             console.RawOut.WriteLine(JsonSerializer.Serialize(ToJson(report), Relaxed.LogsDocument));

@@ -18,7 +18,7 @@ public static class LogsRenderer
         foreach (var d in r.Devices)
         {
             var span = d.FirstSeen is { } f ? $"{f:yyyy-MM-dd HH:mm:ss} … {d.LastSeen:yyyy-MM-dd HH:mm:ss}" : "no timestamps";
-            console.Write(new Rule($"[bold]{Markup.Escape(d.Device)}[/] {d.Count.ToString(CultureInfo.InvariantCulture)} failure(s), {Markup.Escape(span)}, {d.Windows.Length.ToString(CultureInfo.InvariantCulture)} burst(s)").LeftJustified());
+            console.Heading($"[bold]{Markup.Escape(d.Device)}[/] {d.Count.ToString(CultureInfo.InvariantCulture)} failure(s), {Markup.Escape(span)}, {d.Windows.Length.ToString(CultureInfo.InvariantCulture)} burst(s)");
             var t = new Table().Border(TableBorder.Simple).AddColumns("Count", "Message", "Meaning");
             foreach (var m in d.Messages) t.AddRow(m.Count.ToString(CultureInfo.InvariantCulture), m.Pattern, m.Meaning);
             console.Write(t);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json;
 using Spectre.Console;
+using TlsDoctor.Core;
 using TlsDoctor.Schannel.Policy;
 using TlsDoctor.Schannel.Registry;
 
@@ -24,26 +25,15 @@ public static class PolicyLoader
     }
 
     /// <summary>Reads a text file named by an option.</summary>
-    public static string ReadText(string path, string option)
-    {
-        try { return File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UsageException($"{option} {path}: {FileError(e)}");
-        }
-    }
+    public static string ReadText(string path, string option) => InputFiles.ReadAllText(path, option);
 
     /// <summary>Parses every .reg file once so a broken one is reported with its name and line.</summary>
     public static void CheckRegFiles(IEnumerable<string> files, string option)
     {
         foreach (var file in files)
         {
-            try { RegFileReader.ReadFile(file); }
-            catch (RegParseException e) { throw new UsageException($"{option} {file}: line {e.Line}: {e.Reason}"); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or FormatException)
-            {
-                throw new UsageException($"{option} {file}: {FileError(e)}");
-            }
+            var bytes = InputFiles.ReadAllBytes(file, option);
+            if (!RegFileReader.TryRead(bytes, out _, out var error)) throw new UsageException($"{option} {file}: line {error!.Line}: {error.Reason}");
         }
     }
 
@@ -54,7 +44,7 @@ public static class PolicyLoader
         catch (JsonException e) { throw new UsageException($"{option} {path}: not a policy snapshot ({e.Message})"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidDataException or FormatException)
         {
-            throw new UsageException($"{option} {path}: {FileError(e)}");
+            throw new UsageException($"{option} {path}: {InputFiles.Reason(e)}");
         }
     }
 
@@ -70,11 +60,10 @@ public static class PolicyLoader
     /// <summary>Builds the policy; input errors the checks above did not catch still become usage errors.</summary>
     public static SchannelPolicy Build(PolicyOptions options)
     {
+        // The policy's own input errors are InputExceptions already; these are the BCL's, from the files it reads.
         try { return WindowsPolicy.Build(options); }
-        catch (PolicyInputException e) { throw new UsageException(e.Message); }
-        catch (RegParseException e) { throw new UsageException($"line {e.Line}: {e.Reason}"); }
         catch (FormatException e) { throw new UsageException(e.Message); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException) { throw new UsageException(FileError(e)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException) { throw new UsageException(InputFiles.Reason(e)); }
     }
 
     /// <summary>
@@ -131,12 +120,4 @@ public static class PolicyLoader
             }
         }
     }
-
-    private static string FileError(Exception e) => e switch
-    {
-        FileNotFoundException => "file not found",
-        DirectoryNotFoundException => "directory not found",
-        UnauthorizedAccessException => "access denied",
-        _ => e.Message,
-    };
 }

@@ -10,7 +10,7 @@ public static class PolicyRenderer
     public static void Render(IAnsiConsole console, PolicyReport r)
     {
         var build = r.Os.Ubr is { } ubr ? $"{r.Os.Build}.{ubr}" : r.Os.Build.ToString(CultureInfo.InvariantCulture);
-        console.Write(new Rule($"[bold]{Markup.Escape(r.Os.Name)}[/] (build {build}, {Markup.Escape(r.Os.ClientName)})").LeftJustified());
+        console.Heading($"[bold]{Markup.Escape(r.Os.Name)}[/] (build {build}, {Markup.Escape(r.Os.ClientName)})");
 
         if (r.Updates.IsEmpty)
             console.MarkupLine("[bold]Updates:[/] none installed");
@@ -50,7 +50,7 @@ public static class PolicyRenderer
 
     private static void Role(IAnsiConsole console, string title, PolicyReportRole role, bool client)
     {
-        console.Write(new Rule($"[bold]{Markup.Escape(title)}[/]").LeftJustified());
+        console.Heading($"[bold]{Markup.Escape(title)}[/]");
         var pt = new Table().Border(TableBorder.Rounded).AddColumns("Protocol", "SCHANNEL state", "Used", "Source");
         foreach (var p in role.Protocols)
         {

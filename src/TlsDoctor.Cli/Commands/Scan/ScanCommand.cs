@@ -14,10 +14,10 @@ public static class ScanCommand
         Arity = ArgumentArity.OneOrMore,
     };
 
-    public static readonly Option<int> Port = new("--port", "-p") { Description = "Port for targets given without one", DefaultValueFactory = _ => 443 };
+    public static readonly Option<int> Port = CommonOptions.Port("Port for targets given without one", 443);
     public static readonly Option<bool> NoHandshake = new("--no-handshake") { Description = "Skip the full handshake per version (fewer connections; misses failures after ServerHello)" };
     public static readonly Option<string?> Sni = new("--sni") { Description = "Server name to send (default: the host name; none for IP addresses)" };
-    public static readonly Option<int> Concurrency = new("--concurrency") { Description = "Targets scanned at once", DefaultValueFactory = _ => 4 };
+    public static readonly Option<int> Concurrency = new Option<int>("--concurrency") { Description = "Targets scanned at once", DefaultValueFactory = _ => 4 }.Within(1, 256);
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Show every connection the scan made" };
     public static readonly Option<bool> Json = CommonOptions.Json();
     public static readonly Option<double> ConnectTimeout = CommonOptions.ConnectTimeout();
@@ -39,25 +39,19 @@ public static class ScanCommand
     private static async Task<int> RunAsync(ParseResult parse, CliConsole console, CancellationToken ct)
     {
         var port = parse.GetValue(Port);
-        if (port is < 1 or > 65535) throw new UsageException("--port must be 1-65535");
         var targets = new List<ProbeTarget>();
         foreach (var t in parse.GetValue(Targets) ?? [])
         {
             if (!ProbeTarget.TryParse(t, port, out var target, out var error)) throw new UsageException(error!);
             targets.Add(target);
         }
-        var perHost = parse.GetValue(PerHost);
-        if (perHost is < 1 or > 64) throw new UsageException("--per-host must be 1-64");
-        var delay = parse.GetValue(Delay);
-        if (delay is < 0 or > 60_000) throw new UsageException("--delay must be 0-60000 ms");
         var concurrency = parse.GetValue(Concurrency);
-        if (concurrency is < 1 or > 256) throw new UsageException("--concurrency must be 1-256");
         var options = new ProbeOptions(
-            CommonOptions.Seconds(parse.GetValue(ConnectTimeout), "--connect-timeout"),
-            CommonOptions.Seconds(parse.GetValue(ReadTimeout), "--timeout"),
-            CommonOptions.Seconds(parse.GetValue(Deadline), "--deadline"),
-            perHost,
-            TimeSpan.FromMilliseconds(delay),
+            CommonOptions.Seconds(parse.GetValue(ConnectTimeout)),
+            CommonOptions.Seconds(parse.GetValue(ReadTimeout)),
+            CommonOptions.Seconds(parse.GetValue(Deadline)),
+            parse.GetValue(PerHost),
+            TimeSpan.FromMilliseconds(parse.GetValue(Delay)),
             FullHandshakes: !parse.GetValue(NoHandshake),
             ServerName: parse.GetValue(Sni));
         var json = parse.GetValue(Json);

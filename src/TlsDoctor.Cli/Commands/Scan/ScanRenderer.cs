@@ -10,7 +10,7 @@ public static class ScanRenderer
 {
     public static void Render(IAnsiConsole console, ScanResult r, bool verbose)
     {
-        console.Write(new Rule($"[bold]{Markup.Escape(r.Target.ToString())}[/]").LeftJustified());
+        console.Heading($"[bold]{Markup.Escape(r.Target.ToString())}[/]");
         if (!r.Reachable)
         {
             console.MarkupLineInterpolated($"[red]unreachable:[/] {r.Error}");
@@ -41,7 +41,7 @@ public static class ScanRenderer
                 var kx = s.DhBits is { } d
                     ? (d < 1024 ? $"[red]DH {d}[/]" : d < 2048 ? $"[yellow]DH {d}[/]" : $"DH {d}") + (s.DhBitsWithFfdhe is { } f ? $" (FFDHE offered: {f})" : "")
                     : s.Group is { } g ? Markup.Escape(g.Name) : "";
-                var name = Weak(s.Suite) ? $"[yellow]{Markup.Escape(s.Suite.Name)}[/]" : Markup.Escape(s.Suite.Name);
+                var name = s.Suite.IsWeak() ? $"[yellow]{Markup.Escape(s.Suite.Name)}[/]" : Markup.Escape(s.Suite.Name);
                 t.AddRow(new Text((i++).ToString(System.Globalization.CultureInfo.InvariantCulture)), new Markup(name), new Text(s.Suite.Hex), new Text(s.Suite.KeyExchange.Name()), new Markup(kx));
             }
             console.Write(t);
@@ -58,7 +58,7 @@ public static class ScanRenderer
                 var key = c.Curve is not null ? $"{c.KeyAlgorithm} {c.Curve}" : $"{c.KeyAlgorithm} {c.KeyBits}";
                 var sig = c.SignatureHash is "sha1" or "md5" or "md2" ? $"[yellow]{Markup.Escape(c.SignatureAlgorithm)}[/]" : Markup.Escape(c.SignatureAlgorithm);
                 var until = c.NotAfter < DateTimeOffset.UtcNow ? $"[red]{c.NotAfter:yyyy-MM-dd} (expired)[/]" : $"{c.NotAfter:yyyy-MM-dd}";
-                ct.AddRow(new Text(c.Subject), new Text(c.SelfSigned ? "(self-signed)" : c.Issuer), new Text(key), new Markup(sig), new Markup(until), new Text(c.Sha256[..16] + "…"));
+                ct.AddRow(new Text(c.Subject), new Text(c.SelfSigned ? "(self-signed)" : c.Issuer), new Text(key), new Markup(sig), new Markup(until), new Text(c.Sha256));
             }
             console.Write(ct);
         }
@@ -84,6 +84,4 @@ public static class ScanRenderer
         _ => new Markup($"[red]failed at {h.Stage.Name()}[/]{(h.Alert is { } a ? $" ({(h.AlertSentByUs ? "sent" : "received")} {a.Name()})" : "")}{(h.Error is { } e && h.Alert is null ? " " + Markup.Escape(e) : "")}"),
     };
 
-    private static bool Weak(CipherSuite s) =>
-        s.Export || s.CipherBits < 128 || s.Cipher.StartsWith("RC4", StringComparison.Ordinal) || s.Cipher.Contains("3DES") || s.Cipher == "NULL" || s.Authentication == Authentication.Anonymous;
 }

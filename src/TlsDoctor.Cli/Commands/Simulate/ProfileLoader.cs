@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TlsDoctor.Core;
+using TlsDoctor.Diagnosis;
 using TlsDoctor.Probe.Capture;
 using TlsDoctor.Probe.Json;
 using TlsDoctor.Schannel.Knowledge;
@@ -33,12 +34,6 @@ public sealed record SideOptions(
 public static class ProfileLoader
 {
     public const string WindowsPrefix = "windows:";
-
-    /// <summary>Assumed when a Windows server's certificate is not given: the product's default certificate (knowledge §7.2, unconfirmed).</summary>
-    public static readonly PolicyReportAssumption DefaultCertificateAssumption = new(
-        "server-certificate-default",
-        "The Windows server presents an RSA 2048-bit certificate signed with SHA-256 (the product's default certificate, UNCONFIRMED); give --server-cert FILE for the real one.",
-        "schannel.md §7.2");
 
     public static LoadedProfile<ClientProfile> LoadClient(string spec, SideOptions side)
     {
@@ -105,9 +100,13 @@ public static class ProfileLoader
             {
                 ScanDocument doc;
                 try { doc = ScanJsonMapper.Read(text); }
-                catch (Exception ex) when (ex is JsonException or FormatException or NotSupportedException) { throw new UsageException($"--server {spec}: not a valid scan document ({ex.Message})"); }
+                catch (Exception ex) when (ex is JsonException or FormatException or NotSupportedException or InvalidOperationException)
+                {
+                    throw new UsageException($"--server {spec}: not a valid scan document ({ex.Message})");
+                }
                 var scans = doc.Scans.IsDefault ? [] : doc.Scans;
                 if (scans.IsEmpty) throw new UsageException($"--server {spec}: the scan document holds no scans");
+                if (scans.Any(s => s is null)) throw new UsageException($"--server {spec}: \"scans\" holds a null entry");
                 var scan = target is null ? scans[0] : scans.FirstOrDefault(s => Matches(s, target))
                     ?? throw new UsageException($"--target {target}: not in {spec}; it holds {string.Join(", ", scans.Select(s => s.Target))}");
                 return FromScan(scan, spec, "scan", checkReachable: true);
@@ -117,7 +116,10 @@ public static class ProfileLoader
             {
                 ScanJson? scan;
                 try { scan = e.Deserialize(ScanJsonContext.Default.ScanJson); }
-                catch (Exception ex) when (ex is JsonException or NotSupportedException) { throw new UsageException($"--server {spec}: not a valid server profile ({ex.Message})"); }
+                catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+                {
+                    throw new UsageException($"--server {spec}: not a valid server profile ({ex.Message})");
+                }
                 if (scan is null) throw new UsageException($"--server {spec}: empty server profile");
                 var reachableGiven = e.TryGetProperty("reachable", out var r) && r.ValueKind == JsonValueKind.False;
                 return FromScan(scan, spec, "server-profile", checkReachable: reachableGiven);
@@ -132,6 +134,9 @@ public static class ProfileLoader
     {
         if (checkReachable && !scan.Reachable)
             throw new UsageException($"--server {spec}: the scan of {scan.Target} did not reach it ({scan.Error ?? "unreachable"}); nothing to simulate against");
+        // A scan that stopped early (not TLS, deadline) describes no server: simulating it would invent one.
+        if (!string.IsNullOrEmpty(scan.Error))
+            throw new InputException($"--server {spec}: the scan of {scan.Target} is incomplete ({scan.Error}); nothing is simulated — scan the target again");
         try
         {
             var profile = ScanJsonMapper.ToProfile(scan);
@@ -263,10 +268,7 @@ public static class ProfileLoader
     {
         if (file is null)
         {
-            // A stand-in with the properties the negotiation checks: key algorithm and size, signature hash.
-            var assumed = new CertificateInfo("CN=Terminal Server (assumed default certificate)", "CN=Terminal Server (assumed default certificate)",
-                DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, "RSA", 2048, null, "sha256WithRSAEncryption", [], true, "", "");
-            return (assumed, [DefaultCertificateAssumption]);
+            return (AssumedServerCertificate.At(TimeProvider.System.GetUtcNow()), [AssumedServerCertificate.PolicyAssumption]);
         }
         try
         {

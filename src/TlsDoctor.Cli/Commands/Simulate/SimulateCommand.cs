@@ -146,7 +146,7 @@ public static class SimulateJson
 {
     public static OutcomeJson Outcome(HandshakeOutcome o) => new(
         o.Completed, o.Healthy, o.Version?.Name(), o.CipherSuite?.Name, o.KeyExchange?.Name(), o.KeyExchangeBits, o.Group?.Name,
-        o.Reason, o.AbortingSide, o.Alert?.Name(), o.FailureRate, o.Explanation, o.AdditionalReasons.IsDefault ? [] : o.AdditionalReasons);
+        o.Reason?.Name(), o.AbortingSide?.Name(), o.Alert?.Name(), o.FailureRate, o.Explanation, o.AdditionalReasons.IsDefault ? [] : [.. o.AdditionalReasons.Select(r => r.Name())]);
 
     public static SideJson Side<T>(LoadedProfile<T> p) => new(p.Spec, p.Kind, p.Name, p.Assumptions);
 }

@@ -9,7 +9,7 @@ public static class SimulateRenderer
 {
     public static void Render(IAnsiConsole console, LoadedProfile<ClientProfile> client, LoadedProfile<ServerProfile> server, HandshakeOutcome o)
     {
-        console.Write(new Rule($"[bold]{Markup.Escape(client.Name)}[/] → [bold]{Markup.Escape(server.Name)}[/]").LeftJustified());
+        console.Heading($"[bold]{Markup.Escape(client.Name)}[/] → [bold]{Markup.Escape(server.Name)}[/]");
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         var result = o switch
         {
@@ -27,15 +27,15 @@ public static class SimulateRenderer
         }
         if (o.Reason is { } reason)
         {
-            grid.AddRow(new Text("Reason"), new Markup($"[bold]{Markup.Escape(reason)}[/]"));
-            grid.AddRow(new Text("Aborting side"), new Text(o.AbortingSide ?? ""));
+            grid.AddRow(new Text("Reason"), new Markup($"[bold]{Markup.Escape(reason.Name())}[/]"));
+            grid.AddRow(new Text("Aborting side"), new Text(o.AbortingSide?.Name() ?? ""));
             grid.AddRow(new Text("Alert"), new Text(o.Alert?.Name() ?? "none (the connection is closed)"));
         }
         if (o.FailureRate is { } rate)
             grid.AddRow(new Text("Failure rate"), new Text($"{rate.ToString("0.####", CultureInfo.InvariantCulture)} (about 1 in {Math.Round(1 / rate).ToString(CultureInfo.InvariantCulture)} handshakes)"));
         grid.AddRow(new Text("Explanation"), new Text(o.Explanation));
         if (!o.AdditionalReasons.IsDefaultOrEmpty)
-            grid.AddRow(new Text("Also"), new Text(string.Join(", ", o.AdditionalReasons)));
+            grid.AddRow(new Text("Also"), new Text(string.Join(", ", o.AdditionalReasons.Select(r => r.Name()))));
         console.Write(grid);
 
         // Both Windows sides share most assumptions: list each once with the sides it applies to.
