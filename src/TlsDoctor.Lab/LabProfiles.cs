@@ -48,7 +48,7 @@ public static class LabProfiles
 
     private const string Hostile = BeyondTheGuide + ": error handling";
 
-    /// <summary>Every profile: guide cases first, then the SSL-only device, then the hostile servers.</summary>
+    /// <summary>Every profile: guide cases first, then the SSL-only device and the field-report devices, then the hostile servers.</summary>
     public static IReadOnlyList<LabProfile> All { get; } =
     [
         new(MfdWeakDh, LabRole.Server,
