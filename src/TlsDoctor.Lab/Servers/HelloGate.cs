@@ -56,7 +56,8 @@ internal static class HelloGate
         while (DateTime.UtcNow < deadline)
         {
             var n = socket.Receive(buffer, SocketFlags.Peek);
-            if (n == 0) return null;
+            // Not a TLS handshake record (an SSLv2 CLIENT-HELLO): nothing for the gate, and more bytes would not change that.
+            if (n == 0 || buffer[0] != 22) return null;
             if (Complete(buffer.AsSpan(0, n)) is { } body) return ClientHelloSummary.Parse(body);
             if (n == buffer.Length)
             {
