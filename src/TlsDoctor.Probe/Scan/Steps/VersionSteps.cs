@@ -64,12 +64,16 @@ internal sealed class VersionStep : IScanStep
         if (s.SizeRetry is { Request.Version: { } retry })
             return HelloShapes.Hello(s, ProbeStep.Tolerance, $"tolerance: short hello {retry.Name()}", retry, HelloShape.Small,
                 HelloShapes.Chunk(HelloShape.Small, s[retry].Remaining));
-        foreach (var v in Order)
-        {
-            // A server that needs small hellos is not asked about TLS 1.3, whose hello cannot be small.
-            if (s[v].Supported is not null || v == TlsVersion.TLSv1_3 && s.Shape != HelloShape.Full) continue;
-            return HelloShapes.Hello(s, ProbeStep.Versions, $"versions: {v.Name()}", v, s.Shape, HelloShapes.Chunk(s.Shape, s[v].Remaining));
-        }
+        var silent = SilentSoFar(s);
+        // A port that let every hello run into the read timeout gets one version hello, not one per version: TLS 1.0,
+        // the oldest hello every TLS stack still answers (if only with an alert).
+        if (!silent || !s.Attempts.Any(a => a.Request is HelloRequest { Step: ProbeStep.Versions } && a.Id != s.TopAttemptId))
+            foreach (var v in silent ? [TlsVersion.TLSv1_0] : Order)
+            {
+                // A server that needs small hellos is not asked about TLS 1.3, whose hello cannot be small.
+                if (s[v].Supported is not null || v == TlsVersion.TLSv1_3 && s.Shape != HelloShape.Full) continue;
+                return HelloShapes.Hello(s, ProbeStep.Versions, $"versions: {v.Name()}", v, s.Shape, HelloShapes.Chunk(s.Shape, s[v].Remaining));
+            }
         if (s[TlsVersion.SSLv2].Supported is not null) return null;
         var kinds = Sslv2CipherKinds.All.Select(k => k.Code).ToArray();
         return new Sslv2HelloRequest([.. kinds], Sslv2.BuildClientHello(kinds, "TlsDoctorSslv2Ch"u8))
@@ -77,6 +81,9 @@ internal sealed class VersionStep : IScanStep
             Step = ProbeStep.Versions, Version = TlsVersion.SSLv2, Purpose = "versions: SSLv2",
         };
     }
+
+    // Every attempt so far waited for the read timeout in vain: each more hello of a kind already tried costs another.
+    private static bool SilentSoFar(ScanState s) => s.Attempts.All(a => a.Answer is HelloResponse { Outcome: HelloOutcome.Timeout });
 
     public ScanState Fold(ScanState s, ProbeAttempt attempt)
     {
