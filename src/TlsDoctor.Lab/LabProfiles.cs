@@ -25,6 +25,7 @@ public static class LabProfiles
     public const string MfdNoOcsp = "mfd-no-ocsp";
     public const string MfdFfdhe = "mfd-ffdhe";
     public const string MfdChaChaOrder = "mfd-chacha-order";
+    public const string MfdChunkedOrder = "mfd-chunked-order";
     public const string HostileGarbage = "hostile-garbage";
     public const string HostileHttp = "hostile-http";
     public const string HostileSlowDrip = "hostile-slow-drip";
@@ -86,6 +87,9 @@ public static class LabProfiles
             BeyondTheGuide + ": field reports"),
         new(MfdChaChaOrder, LabRole.Server,
             "TLS 1.2 + 1.3 with Go's order: AES-GCM first, unless the client lists ChaCha20-Poly1305 before AES-GCM",
+            BeyondTheGuide + ": field reports"),
+        new(MfdChunkedOrder, LabRole.Server,
+            "TLS 1.2 only, server order, answers a ClientHello with more than 150 suites with decode_error; two suites: its favourite TLS_RSA_WITH_AES_256_CCM, which no short hello offers first, then TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             BeyondTheGuide + ": field reports"),
         new(HostileGarbage, LabRole.Server, "reads the ClientHello and answers with random non-TLS bytes", Hostile),
         new(HostileHttp, LabRole.Server, "reads the ClientHello and answers with a plain HTTP/1.1 400 response", Hostile),

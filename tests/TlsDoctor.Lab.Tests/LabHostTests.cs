@@ -15,7 +15,7 @@ public sealed class LabHostTests
     public void Catalogue_holds_the_contract_names_once_each()
     {
         string[] expected = [MfdWeakDh, MfdBrokenDh, MfdFakeTls12, MfdTls12Only, PaymentSha512, MfdLegacyClient, MfdModern,
-            "mfd-ssl-only", "mfd-hello-limit", "mfd-no-ocsp", "mfd-ffdhe", "mfd-chacha-order",
+            "mfd-ssl-only", "mfd-hello-limit", "mfd-no-ocsp", "mfd-ffdhe", "mfd-chacha-order", "mfd-chunked-order",
             "hostile-garbage", "hostile-http", "hostile-slow-drip", "hostile-reset-after-hello", "hostile-silent",
             "hostile-truncated", "hostile-absurd-length", "hostile-unoffered-suite", "hostile-unoffered-version", "hostile-alert-on-hello",
             "hostile-version-intolerant", "hostile-sslv2-version", "hostile-grease-suite", "hostile-deflate",

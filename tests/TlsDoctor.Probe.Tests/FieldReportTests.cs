@@ -35,6 +35,21 @@ public sealed class FieldReportTests(FieldLab lab) : IClassFixture<FieldLab>
     }
 
     [Fact]
+    public async Task Two_suites_found_in_different_chunks_get_the_pair_probe_and_the_later_found_favourite_comes_first()
+    {
+        // Offering them together (last found first) is answered with the favourite, as a server following the client
+        // would answer: that alone proves nothing (it made the order "client" before), so the pair probe decides.
+        var r = await ScanAsync(LabProfiles.MfdChunkedOrder);
+        var tls12 = r.Profile.For(TlsVersion.TLSv1_2)!;
+        Assert.Equal(["TLS_RSA_WITH_AES_256_CCM", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], tls12.CipherSuites.Select(s => s.Suite.Name));
+        Assert.True(tls12.ServerOrder);
+        Assert.Equal("server", ScanJsonMapper.ToJson(tls12).OrderKind);
+        // The pair probe here is the full handshake, which offers the two the other way round while the order is open.
+        var pair = (FullHandshakeRequest)r.Attempts.Single(a => a.Request.Step == ProbeStep.FullHandshake).Request;
+        Assert.Equal([(ushort)0xC02F, (ushort)0xC09D], pair.Suites.ToArray());
+    }
+
+    [Fact]
     public async Task A_server_that_closes_on_status_request_gets_a_handshake_without_it_and_gives_its_tls13_certificate()
     {
         var r = await ScanAsync(LabProfiles.MfdNoOcsp);
@@ -105,7 +120,8 @@ public sealed class FieldLab : IAsyncLifetime
     })).Value;
 
     public async Task InitializeAsync() => _host = await LabHost.StartAsync(
-        [LabProfiles.MfdHelloLimit, LabProfiles.MfdNoOcsp, LabProfiles.MfdFfdhe, LabProfiles.MfdChaChaOrder], new LabOptions(), CancellationToken.None);
+        [LabProfiles.MfdHelloLimit, LabProfiles.MfdNoOcsp, LabProfiles.MfdFfdhe, LabProfiles.MfdChaChaOrder, LabProfiles.MfdChunkedOrder],
+        new LabOptions(), CancellationToken.None);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 }

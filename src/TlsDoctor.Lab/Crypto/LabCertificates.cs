@@ -38,6 +38,7 @@ internal sealed class LabCertificates
             [LabProfiles.MfdHelloLimit] = new(() => SelfSigned("mfd-hello-limit.lab", _rsa2048.Value, "SHA256WITHRSA")),
             [LabProfiles.MfdNoOcsp] = new(() => SelfSigned("mfd-no-ocsp.lab", _rsa2048.Value, "SHA256WITHRSA")),
             [LabProfiles.MfdFfdhe] = new(() => SelfSigned("mfd-ffdhe.lab", _rsa1024.Value, "SHA256WITHRSA")),
+            [LabProfiles.MfdChunkedOrder] = new(() => SelfSigned("mfd-chunked-order.lab", _rsa2048.Value, "SHA256WITHRSA")),
             [LabProfiles.MfdChaChaOrder] = new(() => SelfSigned("mfd-chacha-order.lab", _rsa2048.Value, "SHA256WITHRSA")),
             // CN exactly "mfd-ssl-only", without the ".lab" of the others: the name the scan tests check.
             [LabProfiles.MfdSslOnly] = new(() => SelfSigned("mfd-ssl-only", _rsa1024.Value, "SHA1WITHRSA")),

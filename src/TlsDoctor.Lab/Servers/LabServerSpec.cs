@@ -87,6 +87,12 @@ internal sealed record LabServerSpec(
                 CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
             ],
             null) { MaxHelloSuites = 150 },
+        // Two suites found in different chunks: picking the later-found one first is what a server following the client
+        // does too, so only the pair probe tells its order.
+        LabProfiles.MfdChunkedOrder => new(
+            ProtocolVersion.TLSv12.Only(),
+            [CipherSuite.TLS_RSA_WITH_AES_256_CCM, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256],
+            null) { MaxHelloSuites = 150 },
         LabProfiles.MfdNoOcsp => new(
             ProtocolVersion.TLSv13.Only(),
             [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384],

@@ -6,21 +6,29 @@ namespace TlsDoctor.Probe;
 /// <summary>
 /// Suites found by hellos that offered only a chunk of the remaining suites come in chunk order, not the server's: the
 /// first suite a server accepts from a chunk that lacks its favourite is not its favourite. Offer the found suites
-/// together (fewest-preferred last found first), record the pick, remove it, repeat: the picks are the server's order,
-/// or every pick is our first offer and the server follows the client.
+/// together (last found first), record the pick, remove it, repeat: the picks are the server's order, or every pick is
+/// our first offer, which the pair probe (<see cref="OrderStep"/>) tells from a server whose order that is.
 /// </summary>
 internal sealed class ChunkOrderStep : IScanStep
 {
+    // More found suites than one short hello holds: the pass cannot offer them together, so the order stays unknown.
+    public ScanState Enter(ScanState s)
+    {
+        foreach (var state in s.Versions.Where(v => Pending(v) && Unpicked(v).Length > HelloShapes.SmallChunk))
+            s = s.With(Unproven(state));
+        return s;
+    }
+
     public ProbeRequest? Next(ScanState s)
     {
-        foreach (var state in s.Versions.Where(Pending).OrderByDescending(v => v.Version))
-        {
-            var offer = Unpicked(state);
-            if (offer.Length > HelloShapes.SmallChunk) continue; // more than one short hello holds: keep the chunk order, unproven
-            return HelloShapes.Hello(s, ProbeStep.Order, $"order {state.Version.Name()}", state.Version, s.Shape, offer);
-        }
-        return null;
+        var state = s.Versions.Where(Pending).OrderByDescending(v => v.Version).FirstOrDefault();
+        return state is null ? null
+            : HelloShapes.Hello(s, ProbeStep.Order, $"order {state.Version.Name()}", state.Version, s.Shape, Unpicked(state));
     }
+
+    // The found suites are in chunk order, which is not the server's: no order is claimed, and the pair probe (which
+    // would compare two suites of that chunk order) is not made.
+    private static VersionState Unproven(VersionState v) => v with { ReorderDone = true, ServerOrder = null, OrderChecked = true };
 
     private static bool Pending(VersionState v) =>
         v.Supported == true && v.FoundInChunks && v.Found.Length >= 2 && !v.ReorderDone && v.Version != TlsVersion.SSLv2;
@@ -37,17 +45,16 @@ internal sealed class ChunkOrderStep : IScanStep
         s = ScanFold.Raw(s, attempt);
         var state = s[request.Max];
         if (!r.Accepted || r.CipherSuite is not { } pick || !request.Suites.Contains(pick))
-            return s.With(state with { ReorderDone = true }); // the pass cannot finish: the chunk order stays, unproven
+            return s.With(Unproven(state)); // the pass cannot finish
         var picks = (state.Reordered ?? []).Add(pick);
         state = state with { Reordered = picks, ReorderFollowsClient = state.ReorderFollowsClient && pick == request.Suites[0] };
         var left = Unpicked(state);
         if (left.Length > 1) return s.With(state);
         var order = picks.AddRange(left);
-        return s.With(state with
-        {
-            ReorderDone = true,
-            ServerOrder = !state.ReorderFollowsClient,
-            Found = state.ReorderFollowsClient ? state.Found : [.. order.Select(c => state.Found.First(f => f.Suite.Code == c))],
-        });
+        var found = order.Select(c => state.Found.First(f => f.Suite.Code == c)).ToImmutableArray();
+        if (!state.ReorderFollowsClient) return s.With(state with { ReorderDone = true, ServerOrder = true, Found = found });
+        // Every pick was our first offer: a server that follows the client does that, but so does one whose order is the
+        // one we offered. Unless the chunks already proved server order, the pair probe of OrderStep decides.
+        return s.With(state with { ReorderDone = true, Found = found, OrderChecked = state.ServerOrder == true });
     }
 }
