@@ -36,6 +36,7 @@ internal sealed record LabServerSpec(
     // RFC 2409 Oakley group 2 (1024 bits): p is just below 2^1024, so P(Z < 2^1016) is 1/256 almost exactly.
     private static readonly DHGroup Dh1024 = new(DHStandardGroups.rfc2409_1024.P, null, DHStandardGroups.rfc2409_1024.G, PrivateValueBits);
 
+    /// <summary>The spec of a BouncyCastle-served profile; null for profiles served otherwise.</summary>
     public static LabServerSpec? For(string profile) => profile switch
     {
         LabProfiles.MfdWeakDh => new(
@@ -78,6 +79,22 @@ internal sealed record LabServerSpec(
                 CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256,
             ],
             null),
+        LabProfiles.MfdModern => new(
+            ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv12),
+            [
+                CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+                CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                // A healthy device still serves the CBC suites that Windows 2012 R2 and older offer with ECDHE.
+                CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+            ],
+            null),
+        _ => FieldReport(profile),
+    };
+
+    // The devices that reproduce what issue 15 found on real stacks (size caps, status_request, RFC 7919, Go's order).
+    private static LabServerSpec? FieldReport(string profile) => profile switch
+    {
         LabProfiles.MfdHelloLimit => new(
             ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv12),
             [
@@ -112,16 +129,6 @@ internal sealed record LabServerSpec(
                 CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
             ],
             null) { ChaChaForChaChaClients = true },
-        LabProfiles.MfdModern => new(
-            ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv12),
-            [
-                CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
-                CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-                CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-                // A healthy device still serves the CBC suites that Windows 2012 R2 and older offer with ECDHE.
-                CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
-            ],
-            null),
         _ => null,
     };
 }
