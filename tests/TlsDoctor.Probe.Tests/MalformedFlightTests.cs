@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TlsDoctor.Core;
 using TlsDoctor.Lab;
 using TlsDoctor.Wire;
@@ -11,18 +10,7 @@ namespace TlsDoctor.Probe.Tests;
 /// </summary>
 public sealed class MalformedFlightTests(HostileLab lab) : IClassFixture<HostileLab>
 {
-    private static readonly ProbeOptions Fast = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(40));
-
-    private async Task<ScanResult> ScanAsync(string profile)
-    {
-        var device = lab.Host.Devices.Single(d => d.Profile == profile);
-        var clock = Stopwatch.StartNew();
-        var r = await new TlsScanner(Fast).ScanAsync(new ProbeTarget("127.0.0.1", device.Endpoint.Port));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"{profile} took {clock.Elapsed}");
-        Assert.True(r.Reachable);
-        Assert.Equal(r.Handshakes, r.Attempts.Length);
-        return r;
-    }
+    private Task<ScanResult> ScanAsync(string profile) => lab.ScanAsync(profile);
 
     [Fact]
     public async Task A_server_hello_whose_version_is_0x0002_is_malformed_tls_not_an_sslv2_answer()
