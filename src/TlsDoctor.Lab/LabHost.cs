@@ -150,6 +150,7 @@ public sealed class LabHost : IAsyncDisposable
         Org.BouncyCastle.Utilities.Properties.SetThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0");
         try
         {
+            if (HelloGate.Applies(spec) && !HelloGate.Admit(socket, spec, ReadTimeout)) return;
             var timeoutMs = (int)ReadTimeout.TotalMilliseconds;
             Stream stream = new NetworkStream(socket, ownsSocket: false) { ReadTimeout = timeoutMs, WriteTimeout = timeoutMs };
             if (spec.FailTls12Finished) stream = new FakeTls12Stream(stream);

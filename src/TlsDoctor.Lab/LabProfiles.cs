@@ -21,6 +21,11 @@ public static class LabProfiles
     public const string MfdLegacyClient = "mfd-legacy-client";
     public const string MfdModern = "mfd-modern";
     public const string MfdSslOnly = "mfd-ssl-only";
+    public const string MfdHelloLimit = "mfd-hello-limit";
+    public const string MfdNoOcsp = "mfd-no-ocsp";
+    public const string MfdFfdhe = "mfd-ffdhe";
+    public const string MfdChaChaOrder = "mfd-chacha-order";
+    public const string MfdChunkedOrder = "mfd-chunked-order";
     public const string HostileGarbage = "hostile-garbage";
     public const string HostileHttp = "hostile-http";
     public const string HostileSlowDrip = "hostile-slow-drip";
@@ -32,13 +37,19 @@ public static class LabProfiles
     public const string HostileUnofferedVersion = "hostile-unoffered-version";
     public const string HostileAlertOnHello = "hostile-alert-on-hello";
     public const string HostileVersionIntolerant = "hostile-version-intolerant";
+    public const string HostileSslv2Version = "hostile-sslv2-version";
+    public const string HostileGreaseSuite = "hostile-grease-suite";
+    public const string HostileDeflate = "hostile-deflate";
+    public const string HostileRecordVersionChange = "hostile-record-version-change";
+    public const string HostileFakeTls13 = "hostile-fake-tls13";
+    public const string HostileInvalidDh = "hostile-invalid-dh";
 
     /// <summary>The start of the GuideCase of every profile the vendor guide does not describe.</summary>
     public const string BeyondTheGuide = "beyond the guide";
 
     private const string Hostile = BeyondTheGuide + ": error handling";
 
-    /// <summary>Every profile: guide cases first, then the SSL-only device, then the hostile servers.</summary>
+    /// <summary>Every profile: guide cases first, then the SSL-only device and the field-report devices, then the hostile servers.</summary>
     public static IReadOnlyList<LabProfile> All { get; } =
     [
         new(MfdWeakDh, LabRole.Server,
@@ -65,6 +76,21 @@ public static class LabProfiles
         new(MfdSslOnly, LabRole.Server,
             "SSLv2 and SSL 3.0 only, at hello level: an SSLv2 SERVER-HELLO with SSL_CK_RC4_128_WITH_MD5 and SSL_CK_DES_192_EDE3_CBC_WITH_MD5; any SSL 3.0/TLS hello negotiated down to SSL 3.0 with TLS_RSA_WITH_3DES_EDE_CBC_SHA, then TLS_RSA_WITH_RC4_128_SHA (server order); RSA-1024 certificate signed sha1WithRSAEncryption; no key exchange completes",
             BeyondTheGuide + ": versions OpenSSL cannot serve"),
+        new(MfdHelloLimit, LabRole.Server,
+            "TLS 1.2 + 1.3, server order, answers a ClientHello with more than 150 suites with decode_error; its favourite TLS 1.2 suite TLS_RSA_WITH_AES_256_CCM is none a short hello offers first",
+            BeyondTheGuide + ": field reports"),
+        new(MfdNoOcsp, LabRole.Server,
+            "TLS 1.3 only; closes the connection after a ClientHello that asks for OCSP stapling (status_request), completes without it",
+            BeyondTheGuide + ": field reports"),
+        new(MfdFfdhe, LabRole.Server,
+            "TLS 1.0-1.2, DHE-RSA with its own 1024-bit group; in TLS 1.2 a client offering ffdhe2048 or ffdhe3072 (RFC 7919) gets that group instead, as JSSE does",
+            BeyondTheGuide + ": field reports"),
+        new(MfdChaChaOrder, LabRole.Server,
+            "TLS 1.2 + 1.3 with Go's order: AES-GCM first, unless the client lists ChaCha20-Poly1305 before AES-GCM",
+            BeyondTheGuide + ": field reports"),
+        new(MfdChunkedOrder, LabRole.Server,
+            "TLS 1.2 only, server order, answers a ClientHello with more than 150 suites with decode_error; two suites: its favourite TLS_RSA_WITH_AES_256_CCM, which no short hello offers first, then TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            BeyondTheGuide + ": field reports"),
         new(HostileGarbage, LabRole.Server, "reads the ClientHello and answers with random non-TLS bytes", Hostile),
         new(HostileHttp, LabRole.Server, "reads the ClientHello and answers with a plain HTTP/1.1 400 response", Hostile),
         new(HostileSlowDrip, LabRole.Server, "sends a valid ServerHello one byte every 500 ms", Hostile),
@@ -77,6 +103,16 @@ public static class LabProfiles
         new(HostileAlertOnHello, LabRole.Server, "answers the ClientHello with a fatal handshake_failure alert", Hostile),
         new(HostileVersionIntolerant, LabRole.Server,
             "TLS 1.0 only and version-intolerant: answers every hello above TLS 1.0 with protocol_version instead of negotiating down; accepts TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_AES_256_CBC_SHA (hello level only)",
+            Hostile),
+        new(HostileSslv2Version, LabRole.Server, "answers with a 47-byte TLS record holding a ServerHello whose version field is 0x0002", Hostile),
+        new(HostileGreaseSuite, LabRole.Server, "answers with a ServerHello that selects the GREASE suite 0x0a0a", Hostile),
+        new(HostileDeflate, LabRole.Server, "answers with a ServerHello that selects deflate compression (1), which no client offers", Hostile),
+        new(HostileRecordVersionChange, LabRole.Server, "sends its ServerHello in a TLS 1.2 record and its ServerHelloDone in a TLS 1.0 record", Hostile),
+        new(HostileFakeTls13, LabRole.Server,
+            "answers a hello offering TLS 1.3 with a TLS 1.2 flight (plaintext ServerHelloDone) whose ServerHello carries supported_versions = TLS 1.3; accepts TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_AES_256_CBC_SHA (hello level only)",
+            Hostile),
+        new(HostileInvalidDh, LabRole.Server,
+            "selects TLS_DHE_RSA_WITH_AES_128_CBC_SHA and sends DH parameters with an even 1024-bit p (no prime), g = 2 (hello level only)",
             Hostile),
     ];
 

@@ -15,9 +15,11 @@ public sealed class LabHostTests
     public void Catalogue_holds_the_contract_names_once_each()
     {
         string[] expected = [MfdWeakDh, MfdBrokenDh, MfdFakeTls12, MfdTls12Only, PaymentSha512, MfdLegacyClient, MfdModern,
-            "mfd-ssl-only", "hostile-garbage", "hostile-http", "hostile-slow-drip", "hostile-reset-after-hello", "hostile-silent",
+            "mfd-ssl-only", "mfd-hello-limit", "mfd-no-ocsp", "mfd-ffdhe", "mfd-chacha-order", "mfd-chunked-order",
+            "hostile-garbage", "hostile-http", "hostile-slow-drip", "hostile-reset-after-hello", "hostile-silent",
             "hostile-truncated", "hostile-absurd-length", "hostile-unoffered-suite", "hostile-unoffered-version", "hostile-alert-on-hello",
-            "hostile-version-intolerant"];
+            "hostile-version-intolerant", "hostile-sslv2-version", "hostile-grease-suite", "hostile-deflate",
+            "hostile-record-version-change", "hostile-fake-tls13", "hostile-invalid-dh"];
         Assert.Equal(expected, LabProfiles.All.Select(p => p.Name));
         Assert.Equal([MfdLegacyClient], LabProfiles.All.Where(p => p.Role == LabRole.Client).Select(p => p.Name));
         // Only the vendor guide's cases (and the control) are in the guide; the rest is beyond it.

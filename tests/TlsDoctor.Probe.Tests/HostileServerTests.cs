@@ -7,19 +7,9 @@ namespace TlsDoctor.Probe.Tests;
 /// <summary>Misbehaving servers from the lab: each gives a clear per-target error or behaviour, within the timeouts.</summary>
 public sealed class HostileServerTests(HostileLab lab) : IClassFixture<HostileLab>
 {
-    private static readonly ProbeOptions Fast = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(40)) { FullHandshakes = true };
+    private static readonly ProbeOptions Fast = HostileLab.Fast;
 
-    private async Task<ScanResult> ScanAsync(string profile)
-    {
-        var device = lab.Host.Devices.Single(d => d.Profile == profile);
-        var clock = Stopwatch.StartNew();
-        var r = await new TlsScanner(Fast).ScanAsync(new ProbeTarget("127.0.0.1", device.Endpoint.Port));
-        // Bounded: every connection waits at most a few read timeouts, and there are few connections.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"{profile} took {clock.Elapsed}");
-        Assert.True(r.Reachable);
-        Assert.Equal(r.Handshakes, r.Attempts.Length);
-        return r;
-    }
+    private Task<ScanResult> ScanAsync(string profile) => lab.ScanAsync(profile);
 
     [Theory]
     [InlineData(LabProfiles.HostileGarbage, "not TLS")]
@@ -118,7 +108,23 @@ public sealed class HostileServerTests(HostileLab lab) : IClassFixture<HostileLa
 /// <summary>One lab host with every hostile profile, shared by the class.</summary>
 public sealed class HostileLab : IAsyncLifetime
 {
+    /// <summary>Short timeouts: these devices are hostile, waiting for them is the point.</summary>
+    public static readonly ProbeOptions Fast = new(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(40));
+
     public LabHost Host { get; private set; } = null!;
+
+    /// <summary>Scans one hostile device; the scan is bounded, reaches the device and accounts for every connection.</summary>
+    public async Task<ScanResult> ScanAsync(string profile)
+    {
+        var device = Host.Devices.Single(d => d.Profile == profile);
+        var clock = Stopwatch.StartNew();
+        var r = await new TlsScanner(Fast).ScanAsync(new ProbeTarget("127.0.0.1", device.Endpoint.Port));
+        // Bounded: every connection waits at most a few read timeouts, and there are few connections.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"{profile} took {clock.Elapsed}");
+        Assert.True(r.Reachable);
+        Assert.Equal(r.Handshakes, r.Attempts.Length);
+        return r;
+    }
 
     public async Task InitializeAsync()
     {

@@ -60,6 +60,7 @@ public static class PeerCatalog
         "OpenSSL 3.0 clients send no ffdhe groups, so they see 512 bits.")
     {
         DhBitsWhenClientOffersFfdhe = 2048,
+        FfdheGroups = ["ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192"],
         GnuTlsPriority = "NONE:+VERS-TLS1.0:+DHE-RSA:+RSA:+AES-256-CBC:+AES-128-CBC:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL:%SERVER_PRECEDENCE",
     };
 

@@ -68,6 +68,9 @@ public sealed record PeerSpec(
     /// <summary>DH size when the client offers RFC 7919 FFDHE groups (GnuTLS then picks ffdhe2048); null when that changes nothing.</summary>
     public int? DhBitsWhenClientOffersFfdhe { get; init; }
 
+    /// <summary>RFC 7919 groups it accepts for TLS ≤ 1.2 DHE, its preference first; empty when it ignores them.</summary>
+    public IReadOnlyList<string> FfdheGroups { get; init; } = [];
+
     /// <summary>GnuTLS priority string (gnutls-serv targets only).</summary>
     public string? GnuTlsPriority { get; init; }
 

@@ -41,6 +41,8 @@ public enum FailureReason
     DhLeadingZero,
     /// <summary>The server presents no certificate for a suite that needs one.</summary>
     NoCertificate,
+    /// <summary>The server's DH parameters cannot work (the probe saw them: p even or ≤ 1, g or Ys out of range, p absurdly large).</summary>
+    DhInvalidParameters,
 }
 
 /// <summary>The side of a handshake: who aborts it, who sends an alert.</summary>
@@ -71,6 +73,7 @@ public static class FailureReasons
         FailureReason.HandshakeFailsAfterHello => "handshake-fails-after-hello",
         FailureReason.DhLeadingZero => "dh-leading-zero",
         FailureReason.NoCertificate => "no-certificate",
+        FailureReason.DhInvalidParameters => "dh-invalid-parameters",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
@@ -96,6 +99,7 @@ public static class FailureReasons
         FailureReason.HandshakeFailsAfterHello => "the server answers with a version, then the handshake fails with bad_record_mac",
         FailureReason.DhLeadingZero => "DHE shared secret with a leading zero is handled differently by the two sides; about 1 in 256 handshakes fail",
         FailureReason.NoCertificate => "the server presents no certificate",
+        FailureReason.DhInvalidParameters => "the server's DH parameters are invalid (seen by the probe); no client completes that key exchange",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

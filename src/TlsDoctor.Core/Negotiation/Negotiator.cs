@@ -176,7 +176,13 @@ public static class Negotiator
         }
 
         // ServerKeyExchange.
-        if (dhBits is { } bits && version != TlsVersion.TLSv1_3)
+        var invalidDh = suite.KeyExchange.IsFiniteFieldDh() && version != TlsVersion.TLSv1_3 ? Norm(server.Behaviours).FirstOrDefault(b =>
+            b.Kind == BehaviourKind.DhInvalidParameters && (b.Version is null || b.Version == version)) : null;
+        if (invalidDh is not null)
+            // A handshake the probe saw fail is never simulated as completing, whatever size the bytes claim.
+            problems.Add(new(FailureReason.DhInvalidParameters, Side.Client, AlertDescription.IllegalParameter,
+                $"The server's DH parameters cannot work ({invalidDh.Detail}); the client aborts after ServerKeyExchange."));
+        else if (dhBits is { } bits && version != TlsVersion.TLSv1_3)
         {
             if (bits < client.DhMinBits)
                 problems.Add(new(FailureReason.DhTooSmall, Side.Client, client.DhRejectAlert,

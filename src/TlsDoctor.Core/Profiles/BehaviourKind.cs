@@ -27,6 +27,12 @@ public enum BehaviourKind
     FfdheChangesDhGroup,
     /// <summary>A certificate the server sent could not be decoded.</summary>
     UndecodableCertificate,
+    /// <summary>The DH parameters of a ServerKeyExchange cannot work for any client (p not an odd number above 1, g or Ys outside 2..p-2, p absurdly large).</summary>
+    DhInvalidParameters,
+    /// <summary>The server closes the connection when the ClientHello asks for OCSP stapling (status_request) and answers without it.</summary>
+    StatusRequestIntolerance,
+    /// <summary>The server imposes its order except between AES-GCM and ChaCha20-Poly1305, where it follows the client (Go's rule).</summary>
+    ClientDependentOrder,
 }
 
 /// <summary>The stable JSON spellings of <see cref="BehaviourKind"/> ("version-intolerance", …), both ways.</summary>
@@ -45,6 +51,9 @@ public static class BehaviourKinds
         [BehaviourKind.ProtocolViolation] = "protocol-violation",
         [BehaviourKind.FfdheChangesDhGroup] = "ffdhe-changes-dh-group",
         [BehaviourKind.UndecodableCertificate] = "undecodable-certificate",
+        [BehaviourKind.DhInvalidParameters] = "dh-invalid-parameters",
+        [BehaviourKind.StatusRequestIntolerance] = "status-request-intolerance",
+        [BehaviourKind.ClientDependentOrder] = "client-dependent-order",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, BehaviourKind> ByName = Names.ToFrozenDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);

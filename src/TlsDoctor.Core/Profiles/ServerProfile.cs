@@ -40,7 +40,17 @@ public sealed record ProtocolSupport(
     HandshakeCheck? FullHandshake = null)
 {
     public static ProtocolSupport NotSupported(TlsVersion v) => new(v, false, null, []);
+
+    /// <summary>RFC 7919 groups the server accepts for finite-field DHE in this version (TLS ≤ 1.2), with the DH size
+    /// each yields, in the order found; empty when none was accepted or none was tried.</summary>
+    public ImmutableArray<GroupDhBits> FfdheGroups { get; init; } = [];
+
+    /// <summary>True when the server imposes its order except between AES-GCM and ChaCha20-Poly1305, where it follows the client.</summary>
+    public bool ClientDependentOrder { get; init; }
 }
+
+/// <summary>A named finite-field group and the DH prime size the server's ServerKeyExchange showed with it.</summary>
+public sealed record GroupDhBits(NamedGroup Group, int DhBits);
 
 /// <summary>A suite a server accepted, with the key exchange size it used.</summary>
 /// <param name="DhBits">Size of the DH prime a client offering no FFDHE group gets (DHE suites).</param>

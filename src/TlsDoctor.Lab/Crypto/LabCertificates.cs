@@ -35,6 +35,11 @@ internal sealed class LabCertificates
             [LabProfiles.MfdFakeTls12] = new(() => SelfSigned("mfd-fake-tls12.lab", _rsa2048.Value, "SHA256WITHRSA")),
             [LabProfiles.MfdTls12Only] = new(() => SelfSigned("mfd-tls12-only.lab", _rsa2048.Value, "SHA256WITHRSA")),
             [LabProfiles.MfdModern] = new(() => SelfSigned("mfd-modern.lab", _rsa2048.Value, "SHA256WITHRSA")),
+            [LabProfiles.MfdHelloLimit] = new(() => SelfSigned("mfd-hello-limit.lab", _rsa2048.Value, "SHA256WITHRSA")),
+            [LabProfiles.MfdNoOcsp] = new(() => SelfSigned("mfd-no-ocsp.lab", _rsa2048.Value, "SHA256WITHRSA")),
+            [LabProfiles.MfdFfdhe] = new(() => SelfSigned("mfd-ffdhe.lab", _rsa1024.Value, "SHA256WITHRSA")),
+            [LabProfiles.MfdChunkedOrder] = new(() => SelfSigned("mfd-chunked-order.lab", _rsa2048.Value, "SHA256WITHRSA")),
+            [LabProfiles.MfdChaChaOrder] = new(() => SelfSigned("mfd-chacha-order.lab", _rsa2048.Value, "SHA256WITHRSA")),
             // CN exactly "mfd-ssl-only", without the ".lab" of the others: the name the scan tests check.
             [LabProfiles.MfdSslOnly] = new(() => SelfSigned("mfd-ssl-only", _rsa1024.Value, "SHA1WITHRSA")),
             [LabProfiles.PaymentSha512] = new(() => CaSigned("payment-sha512.lab", _rsa2048.Value, "Lab Payment CA", _rsa2048Ca.Value, "SHA512WITHRSA")),

@@ -17,6 +17,12 @@ internal static class HostileServer
     public static async Task ServeAsync(string profile, Socket socket, TimeSpan readTimeout, CancellationToken ct)
     {
         var hello = await ReadClientHelloAsync(socket, readTimeout, ct).ConfigureAwait(false) ?? ClientHelloSummary.Fallback;
+        if (MalformedFlights.For(profile, hello, ChooseOfferedSuite) is { } flight)
+        {
+            await SendAsync(socket, flight, ct).ConfigureAwait(false);
+            await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
+            return;
+        }
         switch (profile)
         {
             case LabProfiles.HostileGarbage:
@@ -52,14 +58,7 @@ internal static class HostileServer
                 await HangUpAsync(socket, readTimeout, ct).ConfigureAwait(false);
                 break;
             case LabProfiles.HostileAbsurdLength:
-                var absurd = new byte[5 + 4 + 38];
-                absurd[0] = 22;
-                BinaryPrimitives.WriteUInt16BigEndian(absurd.AsSpan(1), ChooseVersion(hello) > 0x0303 ? (ushort)0x0303 : ChooseVersion(hello));
-                BinaryPrimitives.WriteUInt16BigEndian(absurd.AsSpan(3), 0xFFFF);
-                absurd[5] = 2; // server_hello
-                absurd[6] = 0xFF; absurd[7] = 0xFF; absurd[8] = 0xFF;
-                BinaryPrimitives.WriteUInt16BigEndian(absurd.AsSpan(9), 0x0303);
-                await SendAsync(socket, absurd, ct).ConfigureAwait(false);
+                await SendAsync(socket, AbsurdLengthRecord(ChooseVersion(hello)), ct).ConfigureAwait(false);
                 await DrainAsync(socket, readTimeout, ct).ConfigureAwait(false);
                 break;
             case LabProfiles.HostileUnofferedSuite:
@@ -87,6 +86,19 @@ internal static class HostileServer
                     await SendAlertAsync(socket, hello, 40 /* handshake_failure */, readTimeout, ct).ConfigureAwait(false);
                 break;
         }
+    }
+
+    // A handshake record header claiming 65535 bytes around a server_hello claiming 16777215, followed by 38 bytes.
+    private static byte[] AbsurdLengthRecord(ushort version)
+    {
+        var absurd = new byte[5 + 4 + 38];
+        absurd[0] = 22;
+        BinaryPrimitives.WriteUInt16BigEndian(absurd.AsSpan(1), version > 0x0303 ? (ushort)0x0303 : version);
+        BinaryPrimitives.WriteUInt16BigEndian(absurd.AsSpan(3), 0xFFFF);
+        absurd[5] = 2; // server_hello
+        absurd[6] = 0xFF; absurd[7] = 0xFF; absurd[8] = 0xFF;
+        BinaryPrimitives.WriteUInt16BigEndian(absurd.AsSpan(9), 0x0303);
+        return absurd;
     }
 
     private static async Task SendAlertAsync(Socket socket, ClientHelloSummary hello, byte description, TimeSpan readTimeout, CancellationToken ct)

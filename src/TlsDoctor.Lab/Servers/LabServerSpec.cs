@@ -12,6 +12,18 @@ internal sealed record LabServerSpec(
     bool BrokenDhLeadingZero = false,
     bool FailTls12Finished = false)
 {
+    /// <summary>Answers a ClientHello offering more suites than this with decode_error (a fixed-size parser buffer).</summary>
+    public int? MaxHelloSuites { get; init; }
+
+    /// <summary>Closes the connection when the ClientHello carries status_request (OCSP stapling).</summary>
+    public bool RejectStatusRequest { get; init; }
+
+    /// <summary>Honours RFC 7919 FFDHE groups from this version on: a client offering ffdhe2048 or ffdhe3072 gets that
+    /// group (the first of them in the client's order); everything else gets <see cref="DhGroup"/>.</summary>
+    public ProtocolVersion? FfdheFrom { get; init; }
+
+    /// <summary>Go's rule: its own order, except that a client listing ChaCha20-Poly1305 before AES-GCM gets ChaCha20 first.</summary>
+    public bool ChaChaForChaChaClients { get; init; }
     // Private exponents of 256 bits (the last DHGroup argument), as OpenSSL and most firmware use: a full-size
     // exponent makes each of the server's two modexps 4x dearer and the lab's 2,000-handshake test CPU-bound.
     private const int PrivateValueBits = 256;
@@ -24,6 +36,7 @@ internal sealed record LabServerSpec(
     // RFC 2409 Oakley group 2 (1024 bits): p is just below 2^1024, so P(Z < 2^1016) is 1/256 almost exactly.
     private static readonly DHGroup Dh1024 = new(DHStandardGroups.rfc2409_1024.P, null, DHStandardGroups.rfc2409_1024.G, PrivateValueBits);
 
+    /// <summary>The spec of a BouncyCastle-served profile; null for profiles served otherwise.</summary>
     public static LabServerSpec? For(string profile) => profile switch
     {
         LabProfiles.MfdWeakDh => new(
@@ -76,6 +89,46 @@ internal sealed record LabServerSpec(
                 CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
             ],
             null),
+        _ => FieldReport(profile),
+    };
+
+    // The devices that reproduce what issue 15 found on real stacks (size caps, status_request, RFC 7919, Go's order).
+    private static LabServerSpec? FieldReport(string profile) => profile switch
+    {
+        LabProfiles.MfdHelloLimit => new(
+            ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv12),
+            [
+                CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_AES_128_GCM_SHA256,
+                // The favourite is no suite a short hello offers first: it is found in a later chunk.
+                CipherSuite.TLS_RSA_WITH_AES_256_CCM,
+                CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            ],
+            null) { MaxHelloSuites = 150 },
+        // Two suites found in different chunks: picking the later-found one first is what a server following the client
+        // does too, so only the pair probe tells its order.
+        LabProfiles.MfdChunkedOrder => new(
+            ProtocolVersion.TLSv12.Only(),
+            [CipherSuite.TLS_RSA_WITH_AES_256_CCM, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256],
+            null) { MaxHelloSuites = 150 },
+        LabProfiles.MfdNoOcsp => new(
+            ProtocolVersion.TLSv13.Only(),
+            [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384],
+            null) { RejectStatusRequest = true },
+        LabProfiles.MfdFfdhe => new(
+            ProtocolVersion.TLSv12.DownTo(ProtocolVersion.TLSv10),
+            [
+                CipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA, CipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
+                CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA,
+            ],
+            Dh1024) { FfdheFrom = ProtocolVersion.TLSv12 },
+        LabProfiles.MfdChaChaOrder => new(
+            ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv12),
+            [
+                CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+                CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            ],
+            null) { ChaChaForChaChaClients = true },
         _ => null,
     };
 }

@@ -21,7 +21,31 @@ internal sealed class LabTlsServer(BcTlsCrypto crypto, LabServerSpec spec, LabCr
     // so DHE stays selectable even when the client lists no FFDHE group.
     protected override int GetMaximumNegotiableFiniteFieldBits() => spec.DhGroup is null ? base.GetMaximumNegotiableFiniteFieldBits() : 8192;
 
-    public override TlsDHConfig GetDHConfig() => spec.DhGroup is { } g ? new TlsDHConfig(g) : base.GetDHConfig();
+    public override TlsDHConfig GetDHConfig()
+    {
+        if (spec.FfdheFrom is { } from && !m_context.ServerVersion.IsEarlierVersionOf(from)
+            && TlsExtensionsUtilities.GetSupportedGroupsExtension(m_clientExtensions) is { } offered
+            && offered.FirstOrDefault(g => g is NamedGroup.ffdhe2048 or NamedGroup.ffdhe3072) is var ffdhe and not 0)
+            return new TlsDHConfig(ffdhe, false);
+        return spec.DhGroup is { } g ? new TlsDHConfig(g) : base.GetDHConfig();
+    }
+
+    public override int GetSelectedCipherSuite()
+    {
+        if (spec.ChaChaForChaChaClients && PrefersChaCha(m_offeredCipherSuites))
+            m_cipherSuites = [.. m_cipherSuites.Where(IsChaCha), .. m_cipherSuites.Where(s => !IsChaCha(s))];
+        return base.GetSelectedCipherSuite();
+    }
+
+    // A client without AES hardware lists ChaCha20-Poly1305 before AES-GCM; Go's crypto/tls then puts ChaCha20 first.
+    private static bool PrefersChaCha(int[] offered)
+    {
+        var chacha = Array.FindIndex(offered, IsChaCha);
+        var gcm = Array.FindIndex(offered, s => TlsUtilities.GetEncryptionAlgorithm(s) is EncryptionAlgorithm.AES_128_GCM or EncryptionAlgorithm.AES_256_GCM);
+        return chacha >= 0 && (gcm < 0 || chacha < gcm);
+    }
+
+    private static bool IsChaCha(int suite) => TlsUtilities.GetEncryptionAlgorithm(suite) == EncryptionAlgorithm.CHACHA20_POLY1305;
 
     // Renegotiation and session tickets are out of scope for the lab; EMS stays on (BC default) as on most firmware.
     public override TlsCredentials GetCredentials()

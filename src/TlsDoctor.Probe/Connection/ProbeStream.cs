@@ -13,6 +13,9 @@ internal sealed class ProbeStream(Stream inner, ReadOnlyMemory<byte> prefix = de
     private readonly ArrayBufferWriter<byte> _received = new(4096);
     private int _prefixRead;
 
+    /// <summary>True once the peer closed its side (a read returned no bytes).</summary>
+    public bool PeerClosed { get; private set; }
+
     /// <summary>The bytes exchanged so far (the replayed prefix included).</summary>
     public Transcript Transcript(ProbeErrorKind? endedBy = null, string? endMessage = null) =>
         new(_sent.WrittenMemory.ToArray(), _received.WrittenMemory.ToArray(), endedBy, endMessage);
@@ -28,7 +31,11 @@ internal sealed class ProbeStream(Stream inner, ReadOnlyMemory<byte> prefix = de
             prefix.Span.Slice(_prefixRead, n).CopyTo(buffer);
             _prefixRead += n;
         }
-        else n = inner.Read(buffer);
+        else
+        {
+            n = inner.Read(buffer);
+            if (n == 0 && !buffer.IsEmpty) PeerClosed = true;
+        }
         _received.Write(buffer[..n]);
         return n;
     }

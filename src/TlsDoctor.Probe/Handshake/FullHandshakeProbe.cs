@@ -27,8 +27,9 @@ public sealed record FullHandshakeResult(
 public static class FullHandshakeProbe
 {
     /// <summary>Offers <paramref name="version"/> only and the given suites (those BouncyCastle implements), and reports how far it got.</summary>
+    /// <param name="statusRequest">Ask for OCSP stapling (status_request), as BouncyCastle and SCHANNEL do by default; some servers close on it.</param>
     public static async Task<(FullHandshakeResult Result, Transcript Transcript)> RunAsync(
-        ProbeTarget target, TlsVersion version, IReadOnlyList<ushort> suites, ProbeOptions options, CancellationToken ct)
+        ProbeTarget target, TlsVersion version, IReadOnlyList<ushort> suites, ProbeOptions options, CancellationToken ct, bool statusRequest = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         ProbeConnection conn;
@@ -45,7 +46,7 @@ public static class FullHandshakeProbe
         await using (conn.ConfigureAwait(false))
         {
             var crypto = new ProbeCrypto(new SecureRandom());
-            var client = new ProbeClient(crypto, version, suites, options.ServerName ?? (target.IsAddress ? null : target.Host));
+            var client = new ProbeClient(crypto, version, suites, options.ServerName ?? (target.IsAddress ? null : target.Host), statusRequest);
             if (client.OfferedSuites.Length == 0)
                 return (new(new HandshakeCheck(false, HandshakeStage.Connect, null, Error: "no offered suite is implemented by the handshake engine"), null, null, null, []),
                     Transcript.Empty);
@@ -56,7 +57,7 @@ public static class FullHandshakeProbe
             using var stream = new ProbeStream(new NetworkStream(socket, ownsSocket: false));
             // BouncyCastle's blocking API has no token; closing the socket is what unblocks it on Ctrl+C.
             using var reg = ct.Register(() => { try { socket.Close(0); } catch (ObjectDisposedException) { } });
-            var (error, failure) = await ConnectAsync(new TlsClientProtocol(stream), client, options).ConfigureAwait(false);
+            var (error, failure) = await ConnectAsync(new TlsClientProtocol(stream), client, options, stream).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
 
             var completed = client.Stage == HandshakeStage.Completed;
@@ -76,7 +77,8 @@ public static class FullHandshakeProbe
 
     // Drives BouncyCastle's blocking handshake on a pool thread; returns the error text and, for a peer that never
     // answered, why it stayed silent.
-    private static async Task<(string? Error, ProbeErrorKind? Failure)> ConnectAsync(TlsClientProtocol protocol, ProbeClient client, ProbeOptions options)
+    private static async Task<(string? Error, ProbeErrorKind? Failure)> ConnectAsync(TlsClientProtocol protocol, ProbeClient client, ProbeOptions options,
+        ProbeStream stream)
     {
         try
         {
@@ -89,6 +91,12 @@ public static class FullHandshakeProbe
         {
             client.ReceivedAlert ??= (Core.AlertDescription)e.AlertDescription;
             return (null, null);
+        }
+        catch (TlsFatalAlert) when (stream.PeerClosed && client.ReceivedAlert is null)
+        {
+            // BouncyCastle raises handshake_failure itself when the peer closes mid-handshake: that is the server's close, not our alert.
+            client.RaisedAlert = null;
+            return ("connection closed by peer", client.Stage == HandshakeStage.Connect ? ProbeErrorKind.Closed : null);
         }
         catch (TlsFatalAlert e)
         {
@@ -191,10 +199,13 @@ public static class FullHandshakeProbe
         private readonly TlsVersion _version;
         private readonly string? _serverName;
 
-        public ProbeClient(TlsCrypto crypto, TlsVersion version, IReadOnlyList<ushort> suites, string? serverName) : base(crypto)
+        private readonly bool _statusRequest;
+
+        public ProbeClient(TlsCrypto crypto, TlsVersion version, IReadOnlyList<ushort> suites, string? serverName, bool statusRequest) : base(crypto)
         {
             _version = version;
             _serverName = serverName;
+            _statusRequest = statusRequest;
             OfferedSuites = suites.Where(s => CanOffer(s, version)).Select(s => (int)s).ToArray();
         }
 
@@ -208,6 +219,8 @@ public static class FullHandshakeProbe
         public ImmutableArray<byte[]> Certificates { get; set; } = [];
 
         protected override ProtocolVersion[] GetSupportedVersions() => [ToBc(_version)!];
+
+        protected override CertificateStatusRequest? GetCertificateStatusRequest() => _statusRequest ? base.GetCertificateStatusRequest() : null;
 
         protected override int[] GetSupportedCipherSuites() => OfferedSuites;
 

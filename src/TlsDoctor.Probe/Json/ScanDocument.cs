@@ -24,12 +24,19 @@ public sealed record ScanJson(
     ImmutableArray<AttemptJson>? Attempts = null);
 
 /// <summary>One protocol version as JSON.</summary>
+/// <param name="OrderKind">server, client, client-dependent (server order except between AES-GCM and ChaCha20-Poly1305), or null.</param>
+/// <param name="FfdheGroups">RFC 7919 groups accepted for finite-field DHE in this version, with the DH size each yields.</param>
 public sealed record ProtocolJson(
     string Version,
     bool Supported,
     bool? ServerOrder,
     ImmutableArray<SuiteJson> CipherSuites,
-    HandshakeJson? FullHandshake);
+    HandshakeJson? FullHandshake,
+    string? OrderKind = null,
+    ImmutableArray<FfdheGroupJson>? FfdheGroups = null);
+
+/// <summary>An RFC 7919 group and the DH size the server used with it.</summary>
+public sealed record FfdheGroupJson(string Group, int DhBits);
 
 /// <summary>One accepted suite as JSON; dhBits is what a client offering no FFDHE group gets.</summary>
 public sealed record SuiteJson(string Name, string Code, string KeyExchange, int? DhBits = null, int? DhBitsWithFfdhe = null, string? Group = null);
@@ -94,7 +101,9 @@ public static class ScanJsonMapper
             s.Suite.Name,
             s.Suite.Hex,
             s.Suite.KeyExchange.Name(), s.DhBits, s.DhBitsWithFfdhe, s.Group?.Name))],
-        p.FullHandshake is { } h ? new HandshakeJson(h.Completed, h.Stage.Name(), h.Alert?.Name(), h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error) : null);
+        p.FullHandshake is { } h ? new HandshakeJson(h.Completed, h.Stage.Name(), h.Alert?.Name(), h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error) : null,
+        p.ServerOrder switch { null => null, false => "client", true => p.ClientDependentOrder ? "client-dependent" : "server" },
+        [.. p.FfdheGroups.Select(g => new FfdheGroupJson(g.Group.Name, g.DhBits))]);
 
     /// <summary>The JSON spelling of a failure kind: ReadTimeout → "read-timeout".</summary>
     public static string? FailureName(ProbeErrorKind? kind) => kind switch
@@ -143,7 +152,12 @@ public static class ScanJsonMapper
             HandshakeCheck? hs = p.FullHandshake is { } h
                 ? new HandshakeCheck(h.Completed, HandshakeStages.TryParse(h.Stage, out var stage) ? stage : throw new FormatException($"unknown handshake stage '{h.Stage}'"), AlertNames.TryParse(h.Alert, out var a) ? a : null, h.AlertSentByUs, h.CipherSuite, h.DhBits, h.Error)
                 : null;
-            protocols.Add(new ProtocolSupport(v, p.Supported, p.ServerOrder, suites.ToImmutable(), hs));
+            protocols.Add(new ProtocolSupport(v, p.Supported, p.ServerOrder, suites.ToImmutable(), hs)
+            {
+                ClientDependentOrder = p.OrderKind == "client-dependent",
+                FfdheGroups = [.. (p.FfdheGroups ?? []).Select(g => g is null ? throw new FormatException("a null ffdheGroups entry") : new GroupDhBits(
+                    NamedGroups.TryParse(g.Group, out var fg) ? fg : throw new FormatException($"unknown group '{g.Group}'"), g.DhBits))],
+            });
         }
         var groups = (s.Groups.IsDefault ? [] : s.Groups).Select(n => NamedGroups.TryParse(n, out var g) ? g : throw new FormatException($"unknown group '{n}'"));
         var certs = ImmutableArray.CreateBuilder<CertificateInfo>();

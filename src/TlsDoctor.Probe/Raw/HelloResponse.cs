@@ -33,6 +33,10 @@ public enum HelloOutcome
 /// <param name="Sslv2CipherKinds">Cipher kinds from an SSLv2 SERVER-HELLO.</param>
 /// <param name="AlertAfterHello">An alert that followed the ServerHello in the same flight.</param>
 /// <param name="Error">Human-readable cause for outcomes other than ServerHello.</param>
+/// <param name="Compression">The compression method the ServerHello chose (0 = null, the only one offered).</param>
+/// <param name="DhProblem">Why the ServerKeyExchange's DH parameters cannot work for any client, when they cannot.</param>
+/// <param name="FfdheGroup">The RFC 7919 group whose prime the DHE ServerKeyExchange carried, when it is one.</param>
+/// <param name="Tls12AfterTls13">The ServerHello named TLS 1.3 in supported_versions but the flight went on as TLS 1.2 (plaintext handshake messages); <see cref="Version"/> is then its legacy_version.</param>
 public sealed record HelloResponse(
     HelloOutcome Outcome,
     TlsVersion? Version = null,
@@ -47,7 +51,11 @@ public sealed record HelloResponse(
     TlsAlert? Alert = null,
     TlsAlert? AlertAfterHello = null,
     bool SawServerHelloDone = false,
-    string? Error = null) : ProbeAnswer
+    string? Error = null,
+    byte Compression = 0,
+    string? DhProblem = null,
+    bool Tls12AfterTls13 = false,
+    NamedGroup? FfdheGroup = null) : ProbeAnswer
 {
     /// <summary>True when the server accepted the hello (ServerHello or HelloRetryRequest).</summary>
     public bool Accepted => Outcome == HelloOutcome.ServerHello;

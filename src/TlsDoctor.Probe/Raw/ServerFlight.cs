@@ -17,7 +17,14 @@ public sealed class ServerFlight
     private ServerHello? _serverHello;
     private ImmutableArray<byte[]> _certs = [];
     private int? _dhBits;
+    private string? _dhProblem;
+    private NamedGroup? _ffdhe;
     private NamedGroup? _group;
+    private ushort? _recordVersion;
+    // A ServerHello that selected TLS 1.3 is followed by encrypted records; plaintext handshake messages after it mean
+    // a TLS 1.2 flight that merely carries supported_versions.
+    private bool _tls13Hello;
+    private bool _tls12AfterTls13;
 
     /// <summary>What was understood so far, valid even if the peer then hangs or resets; null before a ServerHello.</summary>
     public HelloResponse? Partial { get; private set; }
@@ -84,6 +91,11 @@ public sealed class ServerFlight
             var status = frames.TryTakeRecord(out var record, out var error);
             if (status == WireStatus.NeedMoreData) return null;
             if (status == WireStatus.Malformed) return MalformedAfter(error);
+            // RFC 5246 §6.2.1: every record of the flight carries the negotiated version; a stack that changes it
+            // mid-flight has lost track of its own state.
+            if (_recordVersion is { } first && record.Version != first)
+                return MalformedAfter(new WireError(0, "TLSPlaintext.version", $"0x{record.Version:x4} after 0x{first:x4} within one flight"));
+            _recordVersion ??= record.Version;
             if (Record(record) is { } done) return done;
         }
     }
@@ -102,7 +114,8 @@ public sealed class ServerFlight
                     if (Message(msg) is { } done) return done;
                 return null;
             case ContentType.ChangeCipherSpec when _serverHello is not null:
-                // Session resumption or TLS 1.3 middlebox compatibility: the plaintext part is over.
+            case ContentType.ApplicationData when _tls13Hello:
+                // Session resumption, TLS 1.3 middlebox compatibility or TLS 1.3's encrypted records: the plaintext part is over.
                 return Done(false);
             default:
                 return MalformedAfter(new WireError(0, "TLSPlaintext.type", $"unexpected {record.Type} record"));
@@ -111,16 +124,21 @@ public sealed class ServerFlight
 
     private HelloResponse? Message(HandshakeMessage msg)
     {
+        if (_tls13Hello && msg.Type != HandshakeType.ServerHello) (_tls13Hello, _tls12AfterTls13) = (false, true);
         switch (msg.Type)
         {
             case HandshakeType.ServerHello when _serverHello is null:
                 if (ServerHelloReader.TryRead(msg.Body.Span, out var sh, out var serr) != WireStatus.Done) return MalformedAfter(serr);
+                if (sh.LegacyVersion >> 8 != 3 || sh.SelectedVersion >> 8 != 3)
+                    return MalformedAfter(new WireError(0, "ServerHello.legacy_version",
+                        $"0x{(sh.LegacyVersion >> 8 != 3 ? sh.LegacyVersion : sh.SelectedVersion):x4} is not an SSL 3.0 or TLS version"));
                 _serverHello = sh;
-                if (sh.IsHelloRetryRequest || sh.SelectedVersion >= 0x0304)
+                if (sh.SelectedVersion >= 0x0304)
                 {
-                    // Everything after a TLS 1.3 ServerHello is encrypted; the choice is all we can read.
                     if (sh.KeyShareGroup is { } g) _group = NamedGroups.Get(g);
-                    return Done(false);
+                    // After a HelloRetryRequest the server waits for our second hello: its choice is all there is to read.
+                    if (sh.IsHelloRetryRequest) return Done(false);
+                    _tls13Hello = true;
                 }
                 break;
             case HandshakeType.Certificate when _serverHello is not null:
@@ -148,7 +166,8 @@ public sealed class ServerFlight
         var signed = hello.SelectedVersion >= 0x0303 && suite.Authentication is not (Authentication.Anonymous or Authentication.Null or Authentication.PSK);
         if (suite.KeyExchange.IsFiniteFieldDh())
         {
-            if (ServerKeyExchangeReader.TryReadDhe(body, signed, out var dh, out _) == WireStatus.Done) _dhBits = dh.PrimeBits;
+            if (ServerKeyExchangeReader.TryReadDhe(body, signed, out var dh, out _) == WireStatus.Done)
+                (_dhBits, _dhProblem, _ffdhe) = (dh.PrimeBits, DhParameterCheck.Problem(dh), DhParameterCheck.Rfc7919Group(dh));
         }
         else if (suite.KeyExchange.IsEllipticCurve())
         {
@@ -162,7 +181,7 @@ public sealed class ServerFlight
         if (_serverHello is not { } hello) return null;
         return new HelloResponse(
             HelloOutcome.ServerHello,
-            Version: (TlsVersion)hello.SelectedVersion,
+            Version: (TlsVersion)(_tls12AfterTls13 ? hello.LegacyVersion : hello.SelectedVersion),
             CipherSuite: hello.CipherSuite,
             HelloRetry: hello.IsHelloRetryRequest,
             Group: _group,
@@ -171,7 +190,11 @@ public sealed class ServerFlight
             ExtendedMasterSecret: hello.ExtendedMasterSecret,
             Certificates: _certs,
             AlertAfterHello: alertAfter,
-            SawServerHelloDone: sawDone);
+            SawServerHelloDone: sawDone,
+            Compression: hello.Compression,
+            DhProblem: _dhProblem,
+            Tls12AfterTls13: _tls12AfterTls13,
+            FfdheGroup: _ffdhe);
     }
 
     private HelloResponse MalformedAfter(WireError error)

@@ -59,7 +59,9 @@ public sealed record Sslv2HelloRequest(ImmutableArray<int> CipherKinds, ReadOnly
 }
 
 /// <summary>A complete handshake offering only <see cref="ProbeRequest.Version"/> and these suites, in this order.</summary>
-public sealed record FullHandshakeRequest(ImmutableArray<ushort> Suites, bool Repeat) : ProbeRequest
+/// <param name="Repeat">The second try after a failure that looks like the DH leading-zero bug.</param>
+/// <param name="WithoutStatusRequest">Without the status_request extension (OCSP stapling) that the server closed on.</param>
+public sealed record FullHandshakeRequest(ImmutableArray<ushort> Suites, bool Repeat, bool WithoutStatusRequest = false) : ProbeRequest
 {
     public override string Offered => $"{Version!.Value.Name()}, {Suites.Length} suites";
 }

@@ -16,6 +16,20 @@ internal static class ScanFold
         if (r.Accepted && r.Version is { } v && v <= TlsVersion.TLSv1_2 && request.Max != TlsVersion.SSLv3)
             s = s.RenegotiationInfo is null ? s with { RenegotiationInfo = r.RenegotiationInfo, RenegotiationAttemptId = attempt.Id } : s;
         if (r.Accepted && !r.Certificates.IsDefaultOrEmpty) s = s.AddCertificates(r.Certificates);
+        return r.Accepted ? Defects(s, attempt, r) : s;
+    }
+
+    // What an answer shows wrong beyond the choice itself; each defect once per version, with the first attempt showing it.
+    private static ScanState Defects(ScanState s, ProbeAttempt attempt, HelloResponse r)
+    {
+        if (r.Tls12AfterTls13)
+            s = s.AddBehaviourOnce(new Behaviour(BehaviourKind.ProtocolViolation,
+                "ServerHello names TLSv1.3 in supported_versions, then the flight goes on in TLS 1.2 plaintext: not TLS 1.3", TlsVersion.TLSv1_3), attempt.Id);
+        if (r.WireError is { } e)
+            s = s.AddBehaviourOnce(new Behaviour(BehaviourKind.ProtocolViolation, $"malformed TLS after the ServerHello: {e}", r.Version), attempt.Id);
+        if (r.DhProblem is { } dh && r.CipherSuite is { } code)
+            s = s.AddBehaviourOnce(new Behaviour(BehaviourKind.DhInvalidParameters,
+                $"ServerKeyExchange of {CipherSuites.Get(code).Name}: {dh}; no client can complete this key exchange", r.Version), attempt.Id);
         return s;
     }
 
@@ -37,6 +51,12 @@ internal static class ScanFold
                 s = s.With(other with { Supported = other.Supported ?? false });
 
         if (r.CipherSuite is not { } code) return s;
+        if (r.Compression != 0)
+        {
+            s = s.With(v, x => x with { Exhausted = true });
+            return s.AddBehaviourOnce(new Behaviour(BehaviourKind.ProtocolViolation,
+                $"chose compression method {r.Compression}{(r.Compression == 1 ? " (deflate)" : "")}, which was not offered", v), attempt.Id);
+        }
         if (!request.Suites.Contains(code))
         {
             s = s.With(v, x => x with { Exhausted = true });
@@ -52,6 +72,7 @@ internal static class ScanFold
         var suite = CipherSuites.Get(code);
         state = state with
         {
+            FoundInChunks = state.FoundInChunks || request.Suites.Length < state.Remaining.Length,
             Remaining = state.Remaining.Remove(code),
             Found = state.Found.Add(new AcceptedSuite(suite, suite.KeyExchange.IsFiniteFieldDh() ? r.DhBits : null, null, r.Group)),
             OfferOf = state.OfferOf.SetItem(code, request.Suites),
@@ -90,7 +111,11 @@ internal static class ScanFold
                     : ProtocolSupport.NotSupported(v.Version));
                 continue;
             }
-            protocols.Add(new ProtocolSupport(v.Version, v.Supported == true, v.Found.Length >= 2 ? v.ServerOrder : null, v.Found, v.FullHandshake));
+            protocols.Add(new ProtocolSupport(v.Version, v.Supported == true, v.Found.Length >= 2 ? v.ServerOrder : null, v.Found, v.FullHandshake)
+            {
+                FfdheGroups = v.FfdheGroups,
+                ClientDependentOrder = v.ClientDependentOrder,
+            });
         }
 
         var behaviours = s.Behaviours.ToBuilder();
@@ -108,7 +133,10 @@ internal static class ScanFold
             else behaviours.Add(new Behaviour(BehaviourKind.UndecodableCertificate, $"a certificate could not be decoded: {err}")
                 { AttemptIds = [.. s.Attempts.Where(a => a.Carries(der)).Take(1).Select(a => a.Id)] });
         }
-        return new ServerProfile(protocols.ToImmutable(), s.Groups, [], certs.ToImmutable(), behaviours.ToImmutable());
+        // Groups accepted for TLS 1.3 key shares or ECDHE, then the RFC 7919 groups of finite-field DHE.
+        var groups = s.Groups.AddRange(s.Versions.SelectMany(v => v.FfdheGroups).Select(g => g.Group).Where(g => !s.Groups.Any(x => x.Code == g.Code)))
+            .DistinctBy(g => g.Code).ToImmutableArray();
+        return new ServerProfile(protocols.ToImmutable(), groups, [], certs.ToImmutable(), behaviours.ToImmutable());
     }
 
     /// <summary>An answer in words, as the attempts list shows it.</summary>
@@ -125,7 +153,7 @@ internal static class ScanFold
 
     private static string Describe(HelloResponse r) => r.Outcome switch
     {
-        HelloOutcome.ServerHello when r.Version == TlsVersion.SSLv2 => $"SSLv2 SERVER-HELLO with {r.Sslv2CipherKinds.Length} cipher kinds",
+        HelloOutcome.ServerHello when r.Version == TlsVersion.SSLv2 && !r.Sslv2CipherKinds.IsDefault => $"SSLv2 SERVER-HELLO with {r.Sslv2CipherKinds.Length} cipher kinds",
         HelloOutcome.ServerHello => $"{(r.HelloRetry ? "HelloRetryRequest" : "ServerHello")} {r.Version?.Name()} {CipherSuites.Get(r.CipherSuite ?? 0).Name}"
             + (r.DhBits is { } d ? $", DH {d} bits" : "") + (r.Group is { } g ? $", {g.Name}" : "")
             + (r.AlertAfterHello is { } a ? $", then {a}" : "") + (r.Error is { } e ? $" ({e})" : ""),

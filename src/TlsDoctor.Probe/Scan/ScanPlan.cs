@@ -41,6 +41,7 @@ internal static class ScanPlan
         new ToleranceStep(),
         new VersionStep(),
         new SuiteStep(),
+        new ChunkOrderStep(),
         new GroupStep(),
         new FfdheStep(),
         .. options.FullHandshakes ? [new FullHandshakeStep()] : Array.Empty<IScanStep>(),

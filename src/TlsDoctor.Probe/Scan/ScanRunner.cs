@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TlsDoctor.Probe.Handshake.LeadingZero;
 
 namespace TlsDoctor.Probe;
@@ -10,14 +9,18 @@ internal delegate Task<(ProbeAnswer Answer, Transcript Transcript)> ProbeExecuto
 /// Runs the steps of a plan against one target: the only place a scan waits for the host gate, opens connections,
 /// keeps the deadline and reports progress. Steps only plan and fold.
 /// </summary>
-internal sealed class ScanRunner(ProbeTarget target, HostGate gate, ProbeExecutor executor)
+/// <remarks>The deadline is the target's own connection time: it starts when its first connection starts, and time
+/// spent waiting for the host's slot (other ports of the same device, the pause between connections) never counts.</remarks>
+internal sealed class ScanRunner(ProbeTarget target, HostGate gate, ProbeExecutor executor, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     /// <summary>The executor that talks to the network with the probe's connection policy.</summary>
     public static ProbeExecutor Network(ProbeTarget target, ProbeOptions options) => async (request, ct) => request switch
     {
         HelloRequest h => await RawHelloProbe.SendAsync(target, h.Record, options, ct).ConfigureAwait(false),
         Sslv2HelloRequest s => await RawHelloProbe.SendAsync(target, s.Hello, options, ct).ConfigureAwait(false),
-        FullHandshakeRequest f => await FullHandshakeProbe.RunAsync(target, f.Version!.Value, f.Suites, options, ct).ConfigureAwait(false),
+        FullHandshakeRequest f => await FullHandshakeProbe.RunAsync(target, f.Version!.Value, f.Suites, options, ct, statusRequest: !f.WithoutStatusRequest).ConfigureAwait(false),
         LeadingZeroRequest z => await DhLeadingZeroProbe.RunAsync(target, z.Version!.Value, z.Mode, options, ct).ConfigureAwait(false),
         _ => throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "no probe performs this request"),
     };
@@ -27,37 +30,45 @@ internal sealed class ScanRunner(ProbeTarget target, HostGate gate, ProbeExecuto
     public async Task<(ScanState State, string? DeadlineError)> RunAsync(ScanState state, IReadOnlyList<IScanStep> steps, TimeSpan? deadline,
         IProgress<ScanProgress>? progress, CancellationToken ct)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (deadline is { } d) limit.CancelAfter(d);
+        var spent = TimeSpan.Zero;
         string? label = null;
-        try
+        foreach (var step in steps)
         {
-            foreach (var step in steps)
+            state = step.Enter(state);
+            while (!state.Stopped && step.Next(state) is { } request)
             {
-                state = step.Enter(state);
-                while (!state.Stopped && step.Next(state) is { } request)
-                {
-                    var now = step.Label(state, request);
-                    if (now != label) progress?.Report(new ScanProgress(target, label = now, state.NextId - 1));
-                    var attempt = await ExecuteAsync(state.NextId, request, limit.Token).ConfigureAwait(false);
-                    state = step.Fold(state with { Attempts = state.Attempts.Add(attempt) }, attempt);
-                }
-                if (state.Stopped) break;
+                if (deadline is { } d && spent >= d) return (state, DeadlinePassed(d));
+                var now = step.Label(state, request);
+                if (now != label) progress?.Report(new ScanProgress(target, label = now, state.NextId - 1));
+                var (attempt, took) = await ExecuteAsync(state.NextId, request, deadline - spent, ct).ConfigureAwait(false);
+                spent += took;
+                if (attempt is null) return (state, DeadlinePassed(deadline!.Value));
+                state = step.Fold(state with { Attempts = state.Attempts.Add(attempt) }, attempt);
             }
-            return (state, null);
+            if (state.Stopped) break;
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested && deadline is { } passed)
-        {
-            return (state, $"scan deadline of {passed.TotalSeconds:0} s passed; results are partial");
-        }
+        return (state, null);
     }
 
-    private async Task<ProbeAttempt> ExecuteAsync(int id, ProbeRequest request, CancellationToken ct)
+    private static string DeadlinePassed(TimeSpan deadline) => $"scan deadline of {deadline.TotalSeconds:0} s passed; results are partial";
+
+    // One connection with what is left of the deadline; null when the deadline passed during it. Only the time holding
+    // the host's slot is counted.
+    private async Task<(ProbeAttempt? Attempt, TimeSpan Took)> ExecuteAsync(int id, ProbeRequest request, TimeSpan? left, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
-        (ProbeAnswer Answer, Transcript Transcript) done;
-        using (await gate.EnterAsync(target.Host, ct).ConfigureAwait(false))
-            done = await executor(request, ct).ConfigureAwait(false);
-        return new ProbeAttempt(id, request, done.Answer, done.Transcript, ScanFold.Describe(done.Answer), clock.ElapsedMilliseconds);
+        using var lease = await gate.EnterAsync(target.Host, ct).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        using var limit = left is { } l ? new CancellationTokenSource(l, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+        try
+        {
+            var (answer, transcript) = await executor(request, linked.Token).ConfigureAwait(false);
+            var took = _time.GetElapsedTime(started);
+            return (new ProbeAttempt(id, request, answer, transcript, ScanFold.Describe(answer), (long)took.TotalMilliseconds), took);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && limit.IsCancellationRequested)
+        {
+            return (null, _time.GetElapsedTime(started));
+        }
     }
 }

@@ -17,18 +17,37 @@ internal sealed record VersionState(TlsVersion Version)
     /// <summary>Hellos iterative removal may still spend on this version; null before its first one.</summary>
     public int? EnumerationBudget { get; init; }
     public bool? ServerOrder { get; init; }
+    /// <summary>Some suite was found by a hello that did not offer all remaining suites: the found order is not the server's.</summary>
+    public bool FoundInChunks { get; init; }
+    /// <summary>The chunk-order pass: the server's picks so far among the found suites; null before it starts.</summary>
+    public ImmutableArray<ushort>? Reordered { get; init; }
+    public bool ReorderDone { get; init; }
+    /// <summary>Every pick of the chunk-order pass so far was the first suite offered.</summary>
+    public bool ReorderFollowsClient { get; init; } = true;
     /// <summary>The order probe ran (it may have settled nothing).</summary>
     public bool OrderChecked { get; init; }
+    /// <summary>The AES-GCM / ChaCha20-Poly1305 probe ran.</summary>
+    public bool ClientDependenceChecked { get; init; }
+    public bool ClientDependentOrder { get; init; }
     public HandshakeCheck? FullHandshake { get; init; }
     /// <summary>A full handshake that failed like the DH leading-zero bug, waiting for its repeat.</summary>
     public ProbeAttempt? PendingHandshake { get; init; }
+    /// <summary>A full handshake the server closed before its ServerHello, waiting for the try without status_request.</summary>
+    public ProbeAttempt? ClosedOnStatusRequest { get; init; }
+    /// <summary>Full handshakes in this version go without status_request: the server closes on it.</summary>
+    public bool WithoutStatusRequest { get; init; }
     public NamedGroup? FirstGroup { get; init; }
+    /// <summary>The DHE hello offering FFDHE groups was made in this version.</summary>
+    public bool FfdheMeasured { get; init; }
+    /// <summary>RFC 7919 groups still to offer in this version; null when the server does not use them here.</summary>
+    public ImmutableArray<ushort>? FfdheCandidates { get; init; }
+    public ImmutableArray<GroupDhBits> FfdheGroups { get; init; } = [];
     /// <summary>For each found suite, the suites offered in the hello that found it (server-order proof).</summary>
     public ImmutableDictionary<ushort, ImmutableArray<ushort>> OfferOf { get; init; } = ImmutableDictionary<ushort, ImmutableArray<ushort>>.Empty;
 }
 
 /// <summary>How far the tolerance ladder went.</summary>
-internal enum ToleranceProgress { NotNeeded, Needed, ShortHelloFailed, Done }
+internal enum ToleranceProgress { NotNeeded, Needed, ShortHelloFailed, Done, Failed }
 
 /// <summary>The group enumeration's own bookkeeping.</summary>
 internal sealed record GroupProbe(TlsVersion Version, ImmutableArray<ushort> Suites, ImmutableArray<ushort> Candidates, int Budget, bool Done = false);
@@ -60,13 +79,17 @@ internal sealed record ScanState
     /// <summary>The answer to the first hello (every version, every suite).</summary>
     public HelloResponse? Top { get; init; }
     public ToleranceProgress Tolerance { get; init; }
+    /// <summary>A version whose full-size hello was refused the way size-limited stacks refuse (decode_error,
+    /// illegal_parameter, a close): it gets one short hello before it counts as unsupported.</summary>
+    public ProbeAttempt? SizeRetry { get; init; }
+    /// <summary>A short hello did not help once: later refusals are taken as they are.</summary>
+    public bool SizeRetryFailed { get; init; }
     /// <summary>Sizes of the last full-shape and small-shape hellos, for the size-limit behaviour.</summary>
     public int FullHelloBytes { get; init; }
     public int SmallHelloBytes { get; init; }
     /// <summary>Versions iterative removal walks, highest first (fixed when the step starts).</summary>
     public ImmutableArray<TlsVersion> EnumerationOrder { get; init; } = [];
     public GroupProbe? GroupProbe { get; init; }
-    public bool FfdheChecked { get; init; }
     /// <summary>Versions whose full handshake is still to run, highest first.</summary>
     public ImmutableArray<TlsVersion> HandshakeOrder { get; init; } = [];
     public LeadingZeroProbe? LeadingZero { get; init; }
@@ -92,6 +115,10 @@ internal sealed record ScanState
     /// <summary>Adds a behaviour with the attempts that show it.</summary>
     public ScanState AddBehaviour(Behaviour b, params IEnumerable<int> attemptIds) =>
         this with { Behaviours = Behaviours.Add(b with { AttemptIds = [.. attemptIds] }) };
+
+    /// <summary>Adds a behaviour unless the same one (kind, version, detail) is already known: many hellos show the same defect.</summary>
+    public ScanState AddBehaviourOnce(Behaviour b, params IEnumerable<int> attemptIds) =>
+        Behaviours.Any(x => x.Kind == b.Kind && x.Version == b.Version && x.Detail == b.Detail) ? this : AddBehaviour(b, attemptIds);
 
     /// <summary>The first hello's attempt (every version, every suite).</summary>
     public int TopAttemptId => Attempts.Length > 0 ? Attempts[0].Id : 0;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TlsDoctor.Core;
 
 namespace TlsDoctor.Probe;
@@ -16,16 +15,19 @@ public sealed class TlsScanner
     private readonly ProbeOptions _options;
     private readonly HostGate _gate;
     private readonly Func<ProbeTarget, ProbeExecutor> _executor;
+    private readonly TimeProvider _time;
 
-    public TlsScanner(ProbeOptions options, HostGate? gate = null)
-        : this(options, gate, target => ScanRunner.Network(target, options))
+    /// <param name="time">The clock of the per-target deadline and of each attempt's elapsedMs (tests pass a manual one).</param>
+    public TlsScanner(ProbeOptions options, HostGate? gate = null, TimeProvider? time = null)
+        : this(options, gate, target => ScanRunner.Network(target, options), time)
     {
     }
 
-    internal TlsScanner(ProbeOptions options, HostGate? gate, Func<ProbeTarget, ProbeExecutor> executor)
+    internal TlsScanner(ProbeOptions options, HostGate? gate, Func<ProbeTarget, ProbeExecutor> executor, TimeProvider? time = null)
     {
         _options = options;
-        _gate = gate ?? new HostGate(options.MaxConnectionsPerHost, options.DelayBetweenConnections);
+        _time = time ?? TimeProvider.System;
+        _gate = gate ?? new HostGate(options.MaxConnectionsPerHost, options.DelayBetweenConnections, _time);
         _executor = executor;
     }
 
@@ -34,12 +36,12 @@ public sealed class TlsScanner
     {
         ArgumentNullException.ThrowIfNull(target);
         if (_options.FullHandshakes) WarmUpHandshakes();
-        var clock = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         var start = new ScanState { Target = target, ServerName = _options.ServerName ?? (target.IsAddress ? null : target.Host) };
-        var (end, deadlineError) = await new ScanRunner(target, _gate, _executor(target))
+        var (end, deadlineError) = await new ScanRunner(target, _gate, _executor(target), _time)
             .RunAsync(start, ScanPlan.Scan(_options), _options.TargetDeadline, progress, ct).ConfigureAwait(false);
         return new ScanResult(target, deadlineError is not null || !end.Unreachable, deadlineError ?? end.FatalError,
-            ScanFold.BuildProfile(end), end.Attempts.Length, clock.Elapsed, end.Attempts);
+            ScanFold.BuildProfile(end), end.Attempts.Length, _time.GetElapsedTime(started), end.Attempts);
     }
 
     /// <summary>
@@ -53,7 +55,7 @@ public sealed class TlsScanner
         ArgumentNullException.ThrowIfNull(device);
         if (LeadingZeroStep.PickVersion(device) is not { } version) return null;
         var start = new ScanState { Target = scan.Target, FirstId = scan.Handshakes, LeadingZero = new LeadingZeroProbe(version, stress) };
-        var (end, _) = await new ScanRunner(scan.Target, _gate, _executor(scan.Target))
+        var (end, _) = await new ScanRunner(scan.Target, _gate, _executor(scan.Target), _time)
             .RunAsync(start, [new LeadingZeroStep()], deadline: null, progress, ct).ConfigureAwait(false);
         return LeadingZeroStep.Conclude(end);
     }

@@ -36,10 +36,12 @@ internal sealed class FullHandshakeStep : IScanStep
         {
             var state = s[v];
             if (state.FullHandshake is not null) continue;
-            return new FullHandshakeRequest(Suites(state), Repeat: state.PendingHandshake is not null)
+            var repeat = state.PendingHandshake is not null;
+            var withoutStatus = state.WithoutStatusRequest || state.ClosedOnStatusRequest is not null;
+            return new FullHandshakeRequest(Suites(state), repeat, withoutStatus)
             {
                 Step = ProbeStep.FullHandshake, Version = v,
-                Purpose = $"{(state.PendingHandshake is not null ? "full handshake (repeat)" : "full handshake")} {v.Name()}",
+                Purpose = $"full handshake{(repeat ? " (repeat)" : "")}{(state.ClosedOnStatusRequest is not null ? " (without status_request)" : "")} {v.Name()}",
             };
         }
         return null;
@@ -50,6 +52,17 @@ internal sealed class FullHandshakeStep : IScanStep
         var request = (FullHandshakeRequest)attempt.Request;
         var result = (FullHandshakeResult)attempt.Answer;
         var v = request.Version!.Value;
+        if (s[v].ClosedOnStatusRequest is { } closed)
+        {
+            s = s.With(v, x => x with { ClosedOnStatusRequest = null });
+            if (result.Check.Stage == HandshakeStage.Connect) return Finish(s, request, closed);
+            s = s.With(v, x => x with { WithoutStatusRequest = true }).AddBehaviour(new Behaviour(BehaviourKind.StatusRequestIntolerance,
+                $"closes the connection after a {v.Name()} ClientHello that asks for OCSP stapling (status_request, extension 5); answers one without it", v),
+                closed.Id, attempt.Id);
+        }
+        else if (!request.Repeat && !request.WithoutStatusRequest && result.Check.Stage == HandshakeStage.Connect && result.Failure is ProbeErrorKind.Closed or ProbeErrorKind.Reset)
+            // The raw hellos of this version were answered; a close before ServerHello points at what only the full handshake sends.
+            return s.With(v, x => x with { ClosedOnStatusRequest = attempt });
         if (!request.Repeat)
         {
             if (FailsAfterHello(result, v) && result.CipherSuite is { } c && CipherSuites.Get(c).KeyExchange.IsFiniteFieldDh())

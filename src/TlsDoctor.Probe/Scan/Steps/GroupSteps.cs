@@ -39,38 +39,3 @@ internal sealed class GroupStep : IScanStep
         return s with { Groups = s.Groups.Add(r.Group), GroupProbe = g with { Candidates = g.Candidates.Remove(r.Group.Code) } };
     }
 }
-
-/// <summary>One DHE hello that also offers the FFDHE groups (RFC 7919): does the server then pick another DH group?</summary>
-internal sealed class FfdheStep : IScanStep
-{
-    public ProbeRequest? Next(ScanState s)
-    {
-        if (s.FfdheChecked) return null;
-        var state = s.Versions
-            .Where(v => v.Supported == true && v.Version is >= TlsVersion.TLSv1_0 and <= TlsVersion.TLSv1_2 && v.Found.Any(f => f.DhBits is not null))
-            .OrderByDescending(v => v.Version).FirstOrDefault();
-        if (state is null) return null;
-        var dheSuites = state.Found.Where(f => f.Suite.KeyExchange.IsFiniteFieldDh()).Select(f => f.Suite.Code).ToList();
-        return HelloShapes.Hello(s, ProbeStep.Ffdhe, $"dh with ffdhe {state.Version.Name()}", state.Version, s.Shape, dheSuites,
-            [.. HelloShapes.EcGroups, .. HelloShapes.FfdheGroups]);
-    }
-
-    public ScanState Fold(ScanState s, ProbeAttempt attempt)
-    {
-        var request = (HelloRequest)attempt.Request;
-        var r = (HelloResponse)attempt.Answer;
-        s = ScanFold.Raw(s, attempt) with { FfdheChecked = true };
-        if (!r.Accepted || r.DhBits is not { } withFfdhe) return s;
-        var chosen = s[request.Max].Found.FirstOrDefault(f => f.Suite.Code == r.CipherSuite);
-        if (chosen?.DhBits is not { } without || without == withFfdhe) return s;
-        s = s.AddBehaviour(new Behaviour(BehaviourKind.FfdheChangesDhGroup,
-            $"offering FFDHE groups changes the DH prime from {without} to {withFfdhe} bits (measured on {chosen.Suite.Name}; SCHANNEL offers no FFDHE group and gets {without})",
-            request.Max), [.. s.Attempts.Where(a => a.Accepted(request.Max, chosen.Suite.Code)).Take(1).Select(a => a.Id), attempt.Id]);
-        foreach (var v in s.Versions)
-            s = s.With(v with
-            {
-                Found = [.. v.Found.Select(f => f.Suite.KeyExchange.IsFiniteFieldDh() && f.DhBits == without ? f with { DhBitsWithFfdhe = withFfdhe } : f)],
-            });
-        return s;
-    }
-}
