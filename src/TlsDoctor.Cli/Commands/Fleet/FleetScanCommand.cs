@@ -83,7 +83,7 @@ public static class FleetScanCommand
             {
                 FleetRenderer.RenderScan(console.Out, summary, store.Path, inventory.Errors.Length);
             }
-            return summary.Statuses.Keys.Any(k => k is "unreachable" or "backed-off") ? ExitCodes.Unreachable : ExitCodes.Ok;
+            return summary.Statuses.Keys.Any(k => k is "unreachable" or "backed-off" or "error") ? ExitCodes.Unreachable : ExitCodes.Ok;
         }
     }
 
