@@ -169,6 +169,83 @@ public sealed class FleetCommandTests(FleetCliLab lab) : IClassFixture<FleetCliL
     }
 
     [Fact]
+    public async Task Damaged_result_rows_are_shown_as_unreadable_and_the_rest_is_reported()
+    {
+        var db = await ScannedDbAsync();
+        var again = await CliHarness.RunAsync(["fleet", "scan", lab.Inventory(), "--db", db, .. Fast]);
+        Assert.True(again.ExitCode == 0, again.Error);
+        var reg = lab.File("dh512.reg");
+        File.WriteAllText(reg, Dh512);
+        Sqlite(db, $"""
+            UPDATE results SET profile = '{"protocols":[null]}' WHERE scan_id = 2 AND device = '{LabProfiles.MfdWeakDh}';
+            UPDATE results SET status = 'bogus' WHERE scan_id = 2 AND device = '{LabProfiles.MfdBrokenDh}';
+            UPDATE results SET handshakes = 'abc' WHERE scan_id = 2 AND device = '{LabProfiles.MfdModern}';
+            UPDATE results SET profile = '{"{"}not json' WHERE scan_id = 2 AND device = '{LabProfiles.MfdFakeTls12}';
+            """);
+        string[] damaged = [LabProfiles.MfdWeakDh, LabProfiles.MfdBrokenDh, LabProfiles.MfdModern, LabProfiles.MfdFakeTls12];
+
+        var report = await CliHarness.RunAsync("fleet", "report", "--db", db, "--os", "2016", "--json");
+        Assert.True(report.ExitCode is 0 or 1, report.Error);
+        using (var doc = JsonDocument.Parse(report.Out))
+        {
+            var rows = doc.RootElement.GetProperty("deviceRows").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!, r => r.Clone());
+            Assert.Equal(7, rows.Count);
+            foreach (var name in damaged)
+            {
+                Assert.Equal("unreadable", rows[name].GetProperty("status").GetString());
+                Assert.Contains("damaged", rows[name].GetProperty("error").GetString(), StringComparison.Ordinal);
+                Assert.Equal(JsonValueKind.Null, rows[name].GetProperty("outcome").ValueKind);
+            }
+            Assert.Equal("ok", rows[LabProfiles.MfdTls12Only].GetProperty("status").GetString());
+            Assert.Equal(4, doc.RootElement.GetProperty("statuses").GetProperty("unreadable").GetInt32());
+        }
+        var text = await CliHarness.RunAsync("fleet", "report", "--db", db);
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Contains("unreadable", text.Out, StringComparison.Ordinal);
+
+        var whatIf = await CliHarness.RunAsync("fleet", "what-if", "--db", db, "--os", "2016", "--reg", reg, "--json");
+        Assert.True(whatIf.ExitCode == 0, whatIf.Error);
+        using (var doc = JsonDocument.Parse(whatIf.Out))
+        {
+            var weak = doc.RootElement.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("name").GetString() == LabProfiles.MfdWeakDh);
+            Assert.Equal("not-scanned", weak.GetProperty("change").GetString());
+            Assert.Equal("unreadable", weak.GetProperty("status").GetString());
+        }
+
+        var diff = await CliHarness.RunAsync("fleet", "diff", "--db", db, "--from", "1", "--to", "2", "--json");
+        Assert.True(diff.ExitCode == 0, diff.Error);
+        using (var doc = JsonDocument.Parse(diff.Out))
+        {
+            var changed = doc.RootElement.GetProperty("devices").EnumerateArray().ToDictionary(d => d.GetProperty("name").GetString()!, d => d.Clone());
+            foreach (var name in damaged)
+                Assert.Contains(changed[name].GetProperty("changes").EnumerateArray(), c => c.GetProperty("field").GetString() == "status" && c.GetProperty("after").GetString() == "unreadable");
+        }
+    }
+
+    [Fact]
+    public async Task A_damaged_inventory_row_is_an_input_error_naming_scan_and_device()
+    {
+        var db = await ScannedDbAsync();
+        Sqlite(db, $"UPDATE devices SET attributes = '{{broken' WHERE name = '{LabProfiles.MfdModern}'");
+        foreach (var args in new[] { new[] { "fleet", "report", "--db", db }, ["fleet", "what-if", "--db", db, "--os", "2016"], ["fleet", "diff", "--db", db, "--from", "1", "--to", "1"] })
+        {
+            var run = await CliHarness.RunAsync(args);
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains($"scan 1, device {LabProfiles.MfdModern}: the stored inventory row is damaged", run.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+        }
+    }
+
+    private static void Sqlite(string path, string sql)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    [Fact]
     public async Task Input_errors_exit_2_without_a_stack_trace()
     {
         var missing = await CliHarness.RunAsync("fleet", "scan", lab.File("nope.csv"), "--db", lab.File("x.db"));

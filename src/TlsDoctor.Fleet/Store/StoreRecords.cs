@@ -19,6 +19,8 @@ public enum DeviceStatus
     [JsonStringEnumMemberName("partial")] Partial,
     /// <summary>The scan of the device failed unexpectedly (a scanner bug, a device that crashes it, or workers that kept dying on it); nothing was checked.</summary>
     [JsonStringEnumMemberName("error")] Error,
+    /// <summary>Only when reading: the stored result row is damaged; the other devices are shown, this one is not checked.</summary>
+    [JsonStringEnumMemberName("unreadable")] Unreadable,
 }
 
 /// <summary>Spellings of <see cref="DeviceStatus"/> used in the store, JSON, CSV and HTML.</summary>
@@ -31,6 +33,7 @@ public static class DeviceStatuses
         DeviceStatus.Unreachable => "unreachable",
         DeviceStatus.BackedOff => "backed-off",
         DeviceStatus.Error => "error",
+        DeviceStatus.Unreadable => "unreadable",
         _ => "partial",
     };
 
