@@ -168,6 +168,73 @@ public sealed class FleetCommandTests(FleetCliLab lab) : IClassFixture<FleetCliL
         }
     }
 
+    [Theory]
+    [InlineData("2012r2")]
+    [InlineData("2016")]
+    public async Task Fleet_report_and_diagnose_agree_on_the_broken_dh_device(string os)
+    {
+        var db = await ScannedDbAsync();
+        var port = lab.Host.Devices.Single(d => d.Profile == LabProfiles.MfdBrokenDh).Endpoint.Port;
+        var diagnose = await CliHarness.RunAsync("diagnose", "--device", $"127.0.0.1:{port}", "--os", os, "--out", lab.File("fixes"), "--json");
+        var report = await CliHarness.RunAsync("fleet", "report", "--db", db, "--os", os, "--json");
+        using var d = JsonDocument.Parse(diagnose.Out);
+        using var r = JsonDocument.Parse(report.Out);
+        var expected = d.RootElement.GetProperty("findings").EnumerateArray()
+            .Select(f => $"{f.GetProperty("id").GetString()} {f.GetProperty("severity").GetString()}").Order().ToList();
+        var row = r.RootElement.GetProperty("deviceRows").EnumerateArray().Single(x => x.GetProperty("name").GetString() == LabProfiles.MfdBrokenDh);
+        var actual = row.GetProperty("findings").EnumerateArray()
+            .Select(f => $"{f.GetProperty("id").GetString()} {f.GetProperty("severity").GetString()}").Order().ToList();
+        Assert.Contains(expected, f => f.StartsWith("TD002 ", StringComparison.Ordinal));
+        Assert.Equal(expected, actual);
+        Assert.Contains("dh-leading-zero-bug", row.GetProperty("behaviours").EnumerateArray().Select(b => b.GetString()));
+    }
+
+    [Fact]
+    public async Task A_no_handshake_scan_marks_handshake_findings_not_checked_in_report_what_if_and_diff()
+    {
+        var db = await ScannedDbAsync();
+        var quick = await CliHarness.RunAsync(["fleet", "scan", lab.Inventory(), "--db", db, "--no-handshake", .. Fast]);
+        Assert.True(quick.ExitCode == 0, quick.Error);
+
+        var full = await CliHarness.RunAsync("fleet", "report", "--db", db, "--scan", "1", "--os", "2016", "--json");
+        using (var doc = JsonDocument.Parse(full.Out))
+        {
+            var fake = doc.RootElement.GetProperty("deviceRows").EnumerateArray().Single(x => x.GetProperty("name").GetString() == LabProfiles.MfdFakeTls12);
+            Assert.Contains("TD003", fake.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+            Assert.Empty(fake.GetProperty("notChecked").EnumerateArray());
+        }
+        var report = await CliHarness.RunAsync("fleet", "report", "--db", db, "--scan", "2", "--os", "2016", "--json");
+        using (var doc = JsonDocument.Parse(report.Out))
+        {
+            var rows = doc.RootElement.GetProperty("deviceRows").EnumerateArray().ToDictionary(x => x.GetProperty("name").GetString()!, x => x.Clone());
+            var fake = rows[LabProfiles.MfdFakeTls12];
+            Assert.DoesNotContain("TD003", fake.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+            Assert.Contains("TD003 tls12-intolerance", fake.GetProperty("notChecked").EnumerateArray().Select(n => n.GetString()));
+            Assert.Contains("TD002 broken-dh", rows[LabProfiles.MfdBrokenDh].GetProperty("notChecked").EnumerateArray().Select(n => n.GetString()));
+            Assert.DoesNotContain("TD002 broken-dh", rows[LabProfiles.MfdTls12Only].GetProperty("notChecked").EnumerateArray().Select(n => n.GetString()));
+        }
+        var text = await CliHarness.RunAsync("fleet", "report", "--db", db, "--scan", "2", "--os", "2016");
+        Assert.Contains("TD003: not checked", text.Out, StringComparison.Ordinal);
+
+        var whatIf = await CliHarness.RunAsync("fleet", "what-if", "--db", db, "--scan", "2", "--os", "2016", "--json");
+        using (var doc = JsonDocument.Parse(whatIf.Out))
+        {
+            var changes = doc.RootElement.GetProperty("devices").EnumerateArray().ToDictionary(x => x.GetProperty("name").GetString()!, x => x.GetProperty("change").GetString());
+            Assert.Equal("not-checked", changes[LabProfiles.MfdFakeTls12]);
+            Assert.Equal("not-checked", changes[LabProfiles.MfdModern]);
+            Assert.DoesNotContain("stays-ok", changes.Values);
+        }
+
+        var diff = await CliHarness.RunAsync("fleet", "diff", "--db", db, "--from", "1", "--to", "2", "--json");
+        using (var doc = JsonDocument.Parse(diff.Out))
+        {
+            var fake = doc.RootElement.GetProperty("devices").EnumerateArray().Single(x => x.GetProperty("name").GetString() == LabProfiles.MfdFakeTls12);
+            var fields = fake.GetProperty("changes").EnumerateArray().ToDictionary(c => c.GetProperty("field").GetString()!, c => c.Clone());
+            Assert.Equal("not checked", fields["full-handshakes"].GetProperty("after").GetString());
+            Assert.False(fields.ContainsKey("behaviours"), "the missing handshake evidence must not read as a fixed device");
+        }
+    }
+
     [Fact]
     public async Task Damaged_result_rows_are_shown_as_unreadable_and_the_rest_is_reported()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TlsDoctor.Diagnosis;
 using TlsDoctor.Probe;
 using TlsDoctor.Probe.Json;
 
@@ -85,7 +86,32 @@ internal sealed class DeviceRunner
         var gate = _options.ByEndpoint(d)
             ? _endpointGates.GetOrAdd(d.Target.ToString(), _ => new HostGate(_options.Probe.MaxConnectionsPerHost, _options.Probe.DelayBetweenConnections, _time))
             : _sharedGate;
-        return new TlsScanner(_options.Probe with { TargetDeadline = deadline }, gate).ScanAsync(d.Target, null, ct);
+        return ScanAndProveAsync(new TlsScanner(_options.Probe with { TargetDeadline = deadline }, gate), d.Target, deadline, ct);
+    }
+
+    // The DH leading-zero proof (one or two handshakes, DHE-RSA devices only) runs as in `diagnose`, so the fleet's TD002
+    // verdict is the diagnosis's; it needs full handshakes, and it counts against the device's deadline.
+    private async Task<ScanResult> ScanAndProveAsync(TlsScanner scanner, ProbeTarget target, TimeSpan deadline, CancellationToken ct)
+    {
+        var r = await scanner.ScanAsync(target, null, ct).ConfigureAwait(false);
+        if (!_options.Probe.FullHandshakes || !r.SpeaksTls || r.Error is not null || r.Elapsed >= deadline) return r;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(deadline - r.Elapsed);
+        var started = _time.GetTimestamp();
+        try
+        {
+            var proof = await LeadingZeroProver.RunAsync(scanner, r, r.Profile, 0, null, limit.Token).ConfigureAwait(false);
+            return proof is null ? r : r with
+            {
+                Profile = LeadingZeroProver.Apply(r.Profile, proof),
+                Handshakes = r.Handshakes + proof.Handshakes.Length,
+                Elapsed = r.Elapsed + _time.GetElapsedTime(started),
+            };
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return r with { Error = "the device's deadline passed during the DH leading-zero proof; the DH verdict is unproven" };
+        }
     }
 
     /// <summary>Turns a scan into a stored result, or into a retry when the device could not be reached yet.</summary>
