@@ -236,6 +236,31 @@ public sealed class FleetCommandTests(FleetCliLab lab) : IClassFixture<FleetCliL
     }
 
     [Fact]
+    public async Task Resume_keeps_the_scans_rate_delay_and_concurrency_unless_given_again()
+    {
+        var inventory = lab.Inventory();
+        var db = lab.File("resume.db");
+        void Unfinished(int concurrency, double rate, int delayMs)
+        {
+            using var store = TlsDoctor.Fleet.FleetStore.Open(db);
+            var options = new TlsDoctor.Fleet.FleetScanOptions(
+                new TlsDoctor.Probe.ProbeOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(90), 1, TimeSpan.FromMilliseconds(delayMs)),
+                concurrency, rate, RetryBackoff: TimeSpan.FromMilliseconds(1));
+            new TlsDoctor.Fleet.FleetScanner(store, options).Create(TlsDoctor.Fleet.InventoryCsv.ReadFile(inventory), inventory);
+        }
+
+        Unfinished(2, 4000, 3);
+        var kept = await CliHarness.RunAsync("fleet", "scan", inventory, "--db", db, "--resume", "--timeout", "10");
+        Assert.True(kept.ExitCode == 0, kept.Error);
+        Assert.Contains("(2 at once, 1/device, 4000 conn/s, delay 3 ms)", kept.Error, StringComparison.Ordinal);
+
+        Unfinished(2, 4000, 3);
+        var changed = await CliHarness.RunAsync("fleet", "scan", inventory, "--db", db, "--resume", "--rate", "3000", "--delay", "0", "--timeout", "10");
+        Assert.True(changed.ExitCode == 0, changed.Error);
+        Assert.Contains("(2 at once, 1/device, 3000 conn/s, delay 0 ms)", changed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Damaged_result_rows_are_shown_as_unreadable_and_the_rest_is_reported()
     {
         var db = await ScannedDbAsync();
