@@ -26,6 +26,7 @@ public sealed record ScanRefJson(long Id, string? Source, long? SourceScanId, Da
 /// <param name="CertificateKey">Leaf key, e.g. "RSA 1024" or "EC secp256r1".</param>
 /// <param name="Outcome">Windows (the given policy) against the device; null without a policy or without a profile.</param>
 /// <param name="NotChecked">Findings the device's scan could not check ("TD003 tls12-intolerance": scanned with --no-handshake).</param>
+/// <param name="Rating">The security grade of what the device accepts (as `scan` grades it); null without a TLS profile.</param>
 public sealed record DeviceRowJson(
     string Key,
     long ScanId,
@@ -51,7 +52,8 @@ public sealed record DeviceRowJson(
     ImmutableArray<FleetFinding> Findings,
     int Handshakes,
     long ElapsedMs,
-    ImmutableArray<string> NotChecked = default);
+    ImmutableArray<string> NotChecked = default,
+    SecurityGrade? Rating = null);
 
 /// <summary>Counts for one model or one site.</summary>
 /// <param name="Broken">Devices whose simulated handshake with the policy does not complete cleanly.</param>
@@ -133,9 +135,10 @@ public static class FleetReports
         var leaf = p is null || p.Certificates.IsDefaultOrEmpty ? null : p.Certificates[0];
         FleetOutcomeJson? outcome = null;
         var found = ImmutableArray<FleetFinding>.Empty;
-        if (policy is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
+        var profile = p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial ? Simulatable(p) : null;
+        var rating = profile is null ? null : SecurityRating.Rate(profile);
+        if (policy is not null && profile is not null)
         {
-            var profile = Simulatable(p);
             outcome = FleetOutcomeJson.From(Negotiator.Simulate(policy.Client, profile));
             found = [.. policy.Findings(profile)];
         }
@@ -153,7 +156,7 @@ public static class FleetReports
             leaf?.SignatureAlgorithm,
             leaf?.NotAfter,
             p is null || p.Behaviours.IsDefault ? [] : [.. p.Behaviours.Select(b => b.Kind).Distinct()],
-            outcome, found, r?.Handshakes ?? 0, r?.ElapsedMs ?? 0, notChecked);
+            outcome, found, r?.Handshakes ?? 0, r?.ElapsedMs ?? 0, notChecked, rating);
     }
 
     /// <summary>A stored profile as the simulator should see it (curves per suite are the scanner's pick, not a limit).</summary>
