@@ -233,7 +233,7 @@ public sealed class NoCommonGroupRule : IFindingRule
                             && policy.CipherSuites.Any(p => p.Suite.Name == r.IanaName)).Select(r => r.WindowsName).ToList();
             var names = policy.CipherSuites.SelectMany(s => s.WindowsNames).Concat(rows).Distinct().ToList();
             remedies.Add(ctx.RegistryRemedy("TD102:suffix-curves", $"Enable the {string.Join(", ", add.Select(g => g.Name))} variants of the suites in the cipher suite order (ciphers.reg)",
-                "ciphers.reg", RegistryRemedies.SuiteOrder(names), "Machine-wide, both roles; the suite order is a policy value that a GPO may overwrite.",
+                "ciphers.reg", RegistryRemedies.SuiteOrder(names, rows), "Machine-wide, both roles; the suite order is a policy value that a GPO may overwrite.",
                 ["Sets the SSL cipher suite order policy (Functions)."]));
         }
         remedies.Add(WeakDhRule.DeviceRemedy("TD102:device-curves", "Enable secp256r1 or secp384r1 on the device"));

@@ -64,10 +64,11 @@ public static class ProtocolRemedies
         var wanted = peerSuites.Where(s => version is null || s.ValidIn(version.Value)).Select(s => s.Name).ToHashSet();
         var current = policy.CipherSuites.SelectMany(s => s.WindowsNames).ToList();
         var rows = policy.Release.CipherSuites.Enabled.Concat(policy.Release.CipherSuites.Supported)
-            .Where(r => !r.ExplicitOnly && wanted.Contains(r.IanaName) && !current.Contains(r.WindowsName)).Select(r => r.WindowsName).Distinct().ToList();
+            .Where(r => !r.ExplicitOnly && wanted.Contains(r.IanaName) && !current.Contains(r.WindowsName) && RegistryRemedies.Acceptable(r.WindowsName))
+            .Select(r => r.WindowsName).Distinct().ToList();
         if (rows.Count == 0) return null;
         var names = current.Concat(rows).ToList();
-        return ctx.RegistryRemedy(key, $"Add {string.Join(", ", rows)} to the cipher suite order (ciphers.reg)", "ciphers.reg", RegistryRemedies.SuiteOrder(names),
+        return ctx.RegistryRemedy(key, $"Add {string.Join(", ", rows)} to the cipher suite order (ciphers.reg)", "ciphers.reg", RegistryRemedies.SuiteOrder(names, rows),
             "Machine-wide, both roles: the added suites are offered to every peer, and they are usually ones Microsoft left out of the default list for a reason. A GPO (SSL Cipher Suite Order) may overwrite the value.",
             ["Sets the SSL cipher suite order policy (HKLM\\SOFTWARE\\Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\00010002\\Functions) to the current order plus these suites."]);
     }

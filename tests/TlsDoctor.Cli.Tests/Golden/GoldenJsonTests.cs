@@ -191,7 +191,8 @@ public sealed class GoldenJsonTests(PeerServers peers, GoldenLab lab, ITestOutpu
 
     private static string ReplacePorts(string text, int[] ports)
     {
-        foreach (var port in ports) text = text.Replace($":{port}", ":PORT", StringComparison.Ordinal);
+        // Remedy folders are named after the device: 127.0.0.1_4433.
+        foreach (var port in ports) text = text.Replace($":{port}", ":PORT", StringComparison.Ordinal).Replace($"_{port}/", "_PORT/", StringComparison.Ordinal);
         return TempPath.Replace(text, "\"<out>");
     }
 
