@@ -69,10 +69,16 @@ public sealed class WeakDhRule : IFindingRule
             ["HKLM\\…\\KeyExchangeAlgorithms\\Diffie-Hellman\\Enabled = 0."]);
         if (disable.Fixes) remedies.Add(disable);
         remedies.Add(DeviceRemedy($"TD001:device-dh-2048", "Update the device firmware or configure a DH group of 2048 bits (or ECDHE) on the device"));
+        // Server 2016 and later raised the minimum on purpose (Logjam): weakening it machine-wide is the last resort there, never the first advice.
+        if (policy.Release.Build >= Windows2016Build) remedies.Add(remedies[0]);
+        if (policy.Release.Build >= Windows2016Build) remedies.RemoveAt(0);
         yield return ctx.Make(Descriptor,
             $"{ctx.Target} uses a {bits}-bit DH group; {ctx.Windows.Policy.Release.Name} requires at least {policy.DhClientMinBits.Value} bits",
             evidence, remedies);
     }
+
+    /// <summary>Build of Windows Server 2016 (and Windows 10 1607).</summary>
+    private const int Windows2016Build = 14393;
 
     internal static Remedy DeviceRemedy(string key, string title) =>
         new(RemedyKind.Device, title, key, [], "None on the Windows side; needs the device vendor's firmware or settings.", ["Check the device's administration page or the vendor's firmware notes."], null, []);
