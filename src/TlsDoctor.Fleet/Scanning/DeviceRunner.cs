@@ -1,3 +1,4 @@
+using TlsDoctor.Core;
 using System.Collections.Concurrent;
 using TlsDoctor.Diagnosis;
 using TlsDoctor.Probe;
@@ -103,7 +104,7 @@ internal sealed class DeviceRunner
             var proof = await LeadingZeroProver.RunAsync(scanner, r, r.Profile, 0, null, limit.Token).ConfigureAwait(false);
             return proof is null ? r : r with
             {
-                Profile = LeadingZeroProver.Apply(r.Profile, proof),
+                Profile = WithoutProofIds(LeadingZeroProver.Apply(r.Profile, proof)),
                 Handshakes = r.Handshakes + proof.Handshakes.Length,
                 Elapsed = r.Elapsed + _time.GetElapsedTime(started),
             };
@@ -113,6 +114,13 @@ internal sealed class DeviceRunner
             return r with { Error = "the device's deadline passed during the DH leading-zero proof; the DH verdict is unproven" };
         }
     }
+
+    // The fleet stores no attempt list, and the proof's attempt ids depend on how many repeats the scan needed (DH luck):
+    // keeping them would make two scans of one device differ for nothing.
+    private static ServerProfile WithoutProofIds(ServerProfile p) => p with
+    {
+        Behaviours = [.. p.Behaviours.Select(b => b.Kind == BehaviourKind.DhLeadingZeroBug ? b with { AttemptIds = [] } : b)],
+    };
 
     /// <summary>Turns a scan into a stored result, or into a retry when the device could not be reached yet.</summary>
     private (DeviceResult? Result, DeviceWork? Retry) Classify(DeviceWork w, ScanResult r)
