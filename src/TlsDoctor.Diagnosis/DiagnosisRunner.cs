@@ -156,16 +156,7 @@ public sealed class DiagnosisRunner
         var device = deviceScan?.Profile;
         if (deviceScan is not { Reachable: true } || !options.ProveLeadingZero || device is null) return (null, device);
         var proof = await LeadingZeroProver.RunAsync(scanner, deviceScan, device, options.DhStress, progress, ct).ConfigureAwait(false);
-        if (proof?.Verdict == LeadingZeroVerdict.Proven)
-            device = device with
-            {
-                Behaviours = device.Behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
-                    "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")
-                {
-                    AttemptIds = [.. proof.Handshakes.Take(2).Select(h => h.AttemptId ?? 0)],
-                }),
-            };
-        return (proof, device);
+        return (proof, LeadingZeroProver.Apply(device, proof));
     }
 
     // A scan with no TLS answer checked nothing: it must never read as "no findings".

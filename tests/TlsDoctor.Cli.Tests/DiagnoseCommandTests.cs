@@ -57,7 +57,10 @@ public sealed class DiagnoseCommandTests : IAsyncLifetime
         Assert.Equal("weak-dh", finding.GetProperty("slug").GetString());
         Assert.Equal("error", finding.GetProperty("severity").GetString());
         Assert.Equal("outbound-device", finding.GetProperty("direction").GetString());
-        var remedy = finding.GetProperty("remedies")[0];
+        // On 2016 lowering the DH minimum (machine-wide, Logjam) is the last resort, never the first advice.
+        var remedies = finding.GetProperty("remedies").EnumerateArray().ToList();
+        Assert.DoesNotContain("dh.reg", remedies[0].GetProperty("files").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        var remedy = remedies.Last(r => r.GetProperty("files").EnumerateArray().Any(f => f.GetProperty("name").GetString() == "dh.reg"));
         Assert.Equal("registry", remedy.GetProperty("kind").GetString());
         var file = remedy.GetProperty("files")[0];
         Assert.Equal("dh.reg", file.GetProperty("name").GetString());
@@ -67,10 +70,17 @@ public sealed class DiagnoseCommandTests : IAsyncLifetime
         Assert.Equal("TLSv1.0", re.GetProperty("version").GetString());
         Assert.StartsWith("TLS_DHE_RSA_", re.GetProperty("cipherSuite").GetString());
         Assert.Contains(doc.RootElement.GetProperty("assumptions").EnumerateArray(), a => a.GetProperty("id").GetString() == "updates-unknown-assume-current");
-        // Files: one folder per finding, regedit's UTF-16 with BOM, undo next to the change.
-        var dh = File.ReadAllBytes(Path.Combine(_out, "TD001", "dh.reg"));
+        // Files: one folder per device and finding, regedit's UTF-16 with BOM, a comment header, undo next to the change.
+        var folder = Path.Combine(_out, Device(LabProfiles.MfdWeakDh).Replace(':', '_'), "TD001");
+        var dh = File.ReadAllBytes(Path.Combine(folder, "dh.reg"));
         Assert.Equal(0xFF, dh[0]);
-        Assert.True(File.Exists(Path.Combine(_out, "TD001", "undo-dh.reg")));
+        var lines = System.Text.Encoding.Unicode.GetString(dh[2..]).Split("\r\n");
+        Assert.Equal("Windows Registry Editor Version 5.00", lines[0]);
+        Assert.StartsWith("; TlsDoctor ", lines[1], StringComparison.Ordinal);
+        Assert.Equal($"; device: {Device(LabProfiles.MfdWeakDh)}", lines[2]);
+        Assert.StartsWith("; finding: TD001 weak-dh", lines[3], StringComparison.Ordinal);
+        Assert.StartsWith("; written: 20", lines[4], StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder, "undo-dh.reg")));
         Assert.Equal("", run.Error.Contains("Exception") ? "stack trace" : "");
     }
 

@@ -175,6 +175,175 @@ public sealed class FleetCommandTests(FleetCliLab lab) : IClassFixture<FleetCliL
         }
     }
 
+    [Theory]
+    [InlineData("2012r2")]
+    [InlineData("2016")]
+    public async Task Fleet_report_and_diagnose_agree_on_the_broken_dh_device(string os)
+    {
+        var db = await ScannedDbAsync();
+        var port = lab.Host.Devices.Single(d => d.Profile == LabProfiles.MfdBrokenDh).Endpoint.Port;
+        var diagnose = await CliHarness.RunAsync("diagnose", "--device", $"127.0.0.1:{port}", "--os", os, "--out", lab.File("fixes"), "--json");
+        var report = await CliHarness.RunAsync("fleet", "report", "--db", db, "--os", os, "--json");
+        using var d = JsonDocument.Parse(diagnose.Out);
+        using var r = JsonDocument.Parse(report.Out);
+        var expected = d.RootElement.GetProperty("findings").EnumerateArray()
+            .Select(f => $"{f.GetProperty("id").GetString()} {f.GetProperty("severity").GetString()}").Order().ToList();
+        var row = r.RootElement.GetProperty("deviceRows").EnumerateArray().Single(x => x.GetProperty("name").GetString() == LabProfiles.MfdBrokenDh);
+        var actual = row.GetProperty("findings").EnumerateArray()
+            .Select(f => $"{f.GetProperty("id").GetString()} {f.GetProperty("severity").GetString()}").Order().ToList();
+        Assert.Contains(expected, f => f.StartsWith("TD002 ", StringComparison.Ordinal));
+        Assert.Equal(expected, actual);
+        Assert.Contains("dh-leading-zero-bug", row.GetProperty("behaviours").EnumerateArray().Select(b => b.GetString()));
+    }
+
+    [Fact]
+    public async Task A_no_handshake_scan_marks_handshake_findings_not_checked_in_report_what_if_and_diff()
+    {
+        var db = await ScannedDbAsync();
+        var quick = await CliHarness.RunAsync(["fleet", "scan", lab.Inventory(), "--db", db, "--no-handshake", .. Fast]);
+        Assert.True(quick.ExitCode == 0, quick.Error);
+
+        var full = await CliHarness.RunAsync("fleet", "report", "--db", db, "--scan", "1", "--os", "2016", "--json");
+        using (var doc = JsonDocument.Parse(full.Out))
+        {
+            var fake = doc.RootElement.GetProperty("deviceRows").EnumerateArray().Single(x => x.GetProperty("name").GetString() == LabProfiles.MfdFakeTls12);
+            Assert.Contains("TD003", fake.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+            Assert.Empty(fake.GetProperty("notChecked").EnumerateArray());
+        }
+        var report = await CliHarness.RunAsync("fleet", "report", "--db", db, "--scan", "2", "--os", "2016", "--json");
+        using (var doc = JsonDocument.Parse(report.Out))
+        {
+            var rows = doc.RootElement.GetProperty("deviceRows").EnumerateArray().ToDictionary(x => x.GetProperty("name").GetString()!, x => x.Clone());
+            var fake = rows[LabProfiles.MfdFakeTls12];
+            Assert.DoesNotContain("TD003", fake.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+            Assert.Contains("TD003 tls12-intolerance", fake.GetProperty("notChecked").EnumerateArray().Select(n => n.GetString()));
+            Assert.Contains("TD002 broken-dh", rows[LabProfiles.MfdBrokenDh].GetProperty("notChecked").EnumerateArray().Select(n => n.GetString()));
+            Assert.DoesNotContain("TD002 broken-dh", rows[LabProfiles.MfdTls12Only].GetProperty("notChecked").EnumerateArray().Select(n => n.GetString()));
+        }
+        var text = await CliHarness.RunAsync("fleet", "report", "--db", db, "--scan", "2", "--os", "2016");
+        Assert.Contains("TD003: not checked", text.Out, StringComparison.Ordinal);
+
+        var whatIf = await CliHarness.RunAsync("fleet", "what-if", "--db", db, "--scan", "2", "--os", "2016", "--json");
+        using (var doc = JsonDocument.Parse(whatIf.Out))
+        {
+            var changes = doc.RootElement.GetProperty("devices").EnumerateArray().ToDictionary(x => x.GetProperty("name").GetString()!, x => x.GetProperty("change").GetString());
+            Assert.Equal("not-checked", changes[LabProfiles.MfdFakeTls12]);
+            Assert.Equal("not-checked", changes[LabProfiles.MfdModern]);
+            Assert.DoesNotContain("stays-ok", changes.Values);
+        }
+
+        var diff = await CliHarness.RunAsync("fleet", "diff", "--db", db, "--from", "1", "--to", "2", "--json");
+        using (var doc = JsonDocument.Parse(diff.Out))
+        {
+            var fake = doc.RootElement.GetProperty("devices").EnumerateArray().Single(x => x.GetProperty("name").GetString() == LabProfiles.MfdFakeTls12);
+            var fields = fake.GetProperty("changes").EnumerateArray().ToDictionary(c => c.GetProperty("field").GetString()!, c => c.Clone());
+            Assert.Equal("not checked", fields["full-handshakes"].GetProperty("after").GetString());
+            Assert.False(fields.ContainsKey("behaviours"), "the missing handshake evidence must not read as a fixed device");
+        }
+    }
+
+    [Fact]
+    public async Task Resume_keeps_the_scans_rate_delay_and_concurrency_unless_given_again()
+    {
+        var inventory = lab.Inventory();
+        var db = lab.File("resume.db");
+        void Unfinished(int concurrency, double rate, int delayMs)
+        {
+            using var store = TlsDoctor.Fleet.FleetStore.Open(db);
+            var options = new TlsDoctor.Fleet.FleetScanOptions(
+                new TlsDoctor.Probe.ProbeOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(90), 1, TimeSpan.FromMilliseconds(delayMs)),
+                concurrency, rate, RetryBackoff: TimeSpan.FromMilliseconds(1));
+            new TlsDoctor.Fleet.FleetScanner(store, options).Create(TlsDoctor.Fleet.InventoryCsv.ReadFile(inventory), inventory);
+        }
+
+        Unfinished(2, 4000, 3);
+        var kept = await CliHarness.RunAsync("fleet", "scan", inventory, "--db", db, "--resume", "--timeout", "10");
+        Assert.True(kept.ExitCode == 0, kept.Error);
+        Assert.Contains("(2 at once, 1/device, 4000 conn/s, delay 3 ms)", kept.Error, StringComparison.Ordinal);
+
+        Unfinished(2, 4000, 3);
+        var changed = await CliHarness.RunAsync("fleet", "scan", inventory, "--db", db, "--resume", "--rate", "3000", "--delay", "0", "--timeout", "10");
+        Assert.True(changed.ExitCode == 0, changed.Error);
+        Assert.Contains("(2 at once, 1/device, 3000 conn/s, delay 0 ms)", changed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Damaged_result_rows_are_shown_as_unreadable_and_the_rest_is_reported()
+    {
+        var db = await ScannedDbAsync();
+        var again = await CliHarness.RunAsync(["fleet", "scan", lab.Inventory(), "--db", db, .. Fast]);
+        Assert.True(again.ExitCode == 0, again.Error);
+        var reg = lab.File("dh512.reg");
+        File.WriteAllText(reg, Dh512);
+        Sqlite(db, $"""
+            UPDATE results SET profile = '{"protocols":[null]}' WHERE scan_id = 2 AND device = '{LabProfiles.MfdWeakDh}';
+            UPDATE results SET status = 'bogus' WHERE scan_id = 2 AND device = '{LabProfiles.MfdBrokenDh}';
+            UPDATE results SET handshakes = 'abc' WHERE scan_id = 2 AND device = '{LabProfiles.MfdModern}';
+            UPDATE results SET profile = '{"{"}not json' WHERE scan_id = 2 AND device = '{LabProfiles.MfdFakeTls12}';
+            """);
+        string[] damaged = [LabProfiles.MfdWeakDh, LabProfiles.MfdBrokenDh, LabProfiles.MfdModern, LabProfiles.MfdFakeTls12];
+
+        var report = await CliHarness.RunAsync("fleet", "report", "--db", db, "--os", "2016", "--json");
+        Assert.True(report.ExitCode is 0 or 1, report.Error);
+        using (var doc = JsonDocument.Parse(report.Out))
+        {
+            var rows = doc.RootElement.GetProperty("deviceRows").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!, r => r.Clone());
+            Assert.Equal(7, rows.Count);
+            foreach (var name in damaged)
+            {
+                Assert.Equal("unreadable", rows[name].GetProperty("status").GetString());
+                Assert.Contains("damaged", rows[name].GetProperty("error").GetString(), StringComparison.Ordinal);
+                Assert.Equal(JsonValueKind.Null, rows[name].GetProperty("outcome").ValueKind);
+            }
+            Assert.Equal("ok", rows[LabProfiles.MfdTls12Only].GetProperty("status").GetString());
+            Assert.Equal(4, doc.RootElement.GetProperty("statuses").GetProperty("unreadable").GetInt32());
+        }
+        var text = await CliHarness.RunAsync("fleet", "report", "--db", db);
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Contains("unreadable", text.Out, StringComparison.Ordinal);
+
+        var whatIf = await CliHarness.RunAsync("fleet", "what-if", "--db", db, "--os", "2016", "--reg", reg, "--json");
+        Assert.True(whatIf.ExitCode == 0, whatIf.Error);
+        using (var doc = JsonDocument.Parse(whatIf.Out))
+        {
+            var weak = doc.RootElement.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("name").GetString() == LabProfiles.MfdWeakDh);
+            Assert.Equal("not-scanned", weak.GetProperty("change").GetString());
+            Assert.Equal("unreadable", weak.GetProperty("status").GetString());
+        }
+
+        var diff = await CliHarness.RunAsync("fleet", "diff", "--db", db, "--from", "1", "--to", "2", "--json");
+        Assert.True(diff.ExitCode == 0, diff.Error);
+        using (var doc = JsonDocument.Parse(diff.Out))
+        {
+            var changed = doc.RootElement.GetProperty("devices").EnumerateArray().ToDictionary(d => d.GetProperty("name").GetString()!, d => d.Clone());
+            foreach (var name in damaged)
+                Assert.Contains(changed[name].GetProperty("changes").EnumerateArray(), c => c.GetProperty("field").GetString() == "status" && c.GetProperty("after").GetString() == "unreadable");
+        }
+    }
+
+    [Fact]
+    public async Task A_damaged_inventory_row_is_an_input_error_naming_scan_and_device()
+    {
+        var db = await ScannedDbAsync();
+        Sqlite(db, $"UPDATE devices SET attributes = '{{broken' WHERE name = '{LabProfiles.MfdModern}'");
+        foreach (var args in new[] { new[] { "fleet", "report", "--db", db }, ["fleet", "what-if", "--db", db, "--os", "2016"], ["fleet", "diff", "--db", db, "--from", "1", "--to", "1"] })
+        {
+            var run = await CliHarness.RunAsync(args);
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains($"scan 1, device {LabProfiles.MfdModern}: the stored inventory row is damaged", run.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+        }
+    }
+
+    private static void Sqlite(string path, string sql)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
     [Fact]
     public async Task Input_errors_exit_2_without_a_stack_trace()
     {

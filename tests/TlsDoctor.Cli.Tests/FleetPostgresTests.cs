@@ -161,6 +161,36 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
         OneLine(await CliHarness.RunAsync("fleet", "enqueue", inventory, "--db", future), 2, "needs a PostgreSQL --db");
     }
 
+    [PostgresFact]
+    public async Task A_device_whose_workers_keep_dying_is_given_up_with_an_error_result_and_the_scan_finishes()
+    {
+        var db = await pg.NewDatabaseAsync("poison");
+        var uri = pg.Cluster.Uri(db, PostgresCluster.Password);
+        var device = pg.Lab.Devices[0];
+        var inventory = Path.Combine(pg.Dir, db + "-inventory.csv");
+        await File.WriteAllTextAsync(inventory, $"name,host,port\npoison,127.0.0.1,{device.Endpoint.Port}\n");
+        var enqueue = await RunCli(["fleet", "enqueue", inventory, "--db", uri, .. Probe]);
+        Assert.True(enqueue.ExitCode == 0, enqueue.Output);
+
+        // Three workers claim the device and die on it (a claim that is never renewed nor completed is what a killed worker leaves).
+        using (var store = (PostgresFleetStore)FleetStore.Open(uri, create: false))
+        {
+            for (var i = 1; i <= 3; i++)
+            {
+                Assert.Single(await store.ClaimAsync($"dead-{i}", null, 1, TimeSpan.FromSeconds(1), CancellationToken.None));
+                await Task.Delay(1500); // until the database's clock has passed the lease
+            }
+        }
+        var worker = await RunCli(["fleet", "worker", "--db", uri, "--name", "survivor", "--lease", "5", "--json"]);
+        Assert.True(worker.ExitCode == 0, worker.Output);
+        Assert.Equal("error|f|3", await pg.Cluster.Sql(db, "SELECT status, reachable, (SELECT claims FROM queue) FROM results"));
+        Assert.Contains("ran out 3 times", await pg.Cluster.Sql(db, "SELECT error FROM results"), StringComparison.Ordinal);
+        Assert.Equal("failed", await pg.Cluster.Sql(db, "SELECT state FROM queue"));
+        Assert.Equal("t", await pg.Cluster.Sql(db, "SELECT bool_and(finished IS NOT NULL) FROM scans"));
+        using var doc = JsonDocument.Parse(worker.StandardOutput);
+        Assert.Equal(0, doc.RootElement.GetProperty("committed").GetInt32()); // the survivor never scanned it
+    }
+
     private static void SqliteExec(string path, string sql)
     {
         using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");

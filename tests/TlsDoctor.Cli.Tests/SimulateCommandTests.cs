@@ -335,9 +335,10 @@ public sealed class IncompleteScanTests
     {
         // The golden file holds a real scan document of that lab device (ports normalised, which simulate never uses).
         var path = Path.Combine(GoldenDirectory(), golden);
-        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        var stdout = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path))!["stdout"]!.AsObject();
+        stdout.Remove("generated"); // normalised to a placeholder in the golden file; the header is optional for readers
         var file = Path.Combine(Path.GetTempPath(), $"tlsdoctor-incomplete-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, doc.RootElement.GetProperty("stdout").GetRawText());
+        await File.WriteAllTextAsync(file, stdout.ToJsonString());
         try
         {
             var run = await CliHarness.RunAsync("simulate", "--client", "windows:2016", "--server", file, "--json");

@@ -84,7 +84,9 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
         Assert.Contains(f.Evidence, e => e.Text.Contains("bad_record_mac") && e.AttemptId is not null);
         var setting = f.Remedy(RemedyKind.ProductSetting);
         Assert.Contains("\"Tls, Tls11\"", setting.Title);
-        Assert.Equal("securityProtocolTypesForOutboundCommunication=Tls, Tls11\r\n", setting.Files[0].Content);
+        Assert.EndsWith("\r\nsecurityProtocolTypesForOutboundCommunication=Tls, Tls11\r\n", setting.Files[0].Content);
+        Assert.StartsWith("# previous value: (not set", setting.Files[0].Content, StringComparison.Ordinal);
+        Assert.Equal("undo-product-setting.txt", setting.Files[1].Name);
         Assert.True(setting.Fixes);
         Assert.Equal(TlsVersion.TLSv1_1, setting.Resimulated!.Version);
     }

@@ -121,4 +121,45 @@ public class AnalysisTests(FleetLabFixture lab)
         Assert.Contains($"5 of {lab.DeviceCount} devices", dom); // the filter ran
         Assert.Equal(lab.DeviceCount - 5, Regex.Matches(dom, "<tr style=\"display: none;\">").Count);
     }
+
+    [ChromiumFact]
+    public async Task Html_device_table_fits_a_1024_pixel_window_and_grades_each_device()
+    {
+        using var store = FleetStore.Open(lab.ReferenceDb, create: false);
+        var r = FleetReports.Build(store, FleetSelection.Resolve(store, null), Policy("2012r2"));
+        Assert.All(r.DeviceRows.Where(d => d.Model == LabProfiles.MfdWeakDh), d => Assert.Equal("F", d.Rating!.Grade));
+        Assert.All(r.DeviceRows.Where(d => d.Model == LabProfiles.MfdModern), d => Assert.Equal("A", d.Rating!.Grade));
+        Assert.All(r.DeviceRows.Where(d => d.Status != "ok"), d => Assert.Null(d.Rating));
+        // The page's width as laid out by a browser: wider than the window means a horizontal scroll bar for the whole page.
+        var html = FleetHtml.Render(r).Replace("</body>", "<script>document.body.setAttribute('data-fit', String(document.documentElement.scrollWidth <= window.innerWidth));</script></body>");
+        var file = Path.Combine(lab.Dir, "fit.html");
+        File.WriteAllText(file, html);
+        var dom = await Chromium.DumpDomAsync(Chromium.Find()!, new Uri(file).AbsoluteUri, lab.Dir, "1024,768");
+        Assert.Contains("data-fit=\"true\"", dom);
+        Assert.Contains("<td class=\"g-F\"", dom);
+        var csv = FleetCsv.Render(r).Split("\r\n")[0];
+        Assert.Contains("grade,grade_reasons,warning,not_checked", csv);
+    }
+
+    [Fact]
+    public async Task An_ssl_only_device_is_never_shown_as_working_without_a_warning()
+    {
+        await using var host = await LabHost.StartAsync([LabProfiles.MfdSslOnly], new LabOptions(), CancellationToken.None);
+        var inventory = Path.Combine(lab.Dir, "ssl-only.csv");
+        File.WriteAllText(inventory, FleetLabFixture.Inventory(host.Devices));
+        using var store = FleetStore.Open(lab.NewPath("ssl-only.db"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var options = FleetLabFixture.Options(2) with { Probe = new Probe.ProbeOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60)) };
+        await new FleetScanner(store, options).StartAsync(InventoryCsv.ReadFile(inventory), inventory, null, cts.Token);
+        var r = FleetReports.Build(store, FleetSelection.Resolve(store, null), null);
+        var row = Assert.Single(r.DeviceRows);
+        Assert.Equal("ok", row.Status);
+        Assert.Empty(row.Findings);
+        Assert.Equal("F", row.Rating!.Grade);
+        Assert.Contains("only SSLv2 and SSLv3", row.Rating.Warning, StringComparison.Ordinal);
+        var html = FleetHtml.Render(r);
+        Assert.Contains("id=\"ssl-only-count\">1<", html);
+        Assert.Contains("⚠ this device answers only SSLv2 and SSLv3", html);
+        Assert.Contains("this device answers only SSLv2 and SSLv3", FleetCsv.Render(r));
+    }
 }

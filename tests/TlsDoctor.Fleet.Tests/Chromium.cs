@@ -8,14 +8,14 @@ internal static class Chromium
     public static string? Find() =>
         new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
 
-    public static async Task<string> DumpDomAsync(string exe, string url, string tempDir)
+    public static async Task<string> DumpDomAsync(string exe, string url, string tempDir, string windowSize = "1280,1024")
     {
         var profile = Path.Combine(tempDir, "chromium-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(profile);
         var r = await ProcessRunner.RunAsync(exe,
         [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", $"--user-data-dir={profile}", "--dump-dom", url,
+            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", $"--user-data-dir={profile}", $"--window-size={windowSize}", "--dump-dom", url,
         ], timeout: TimeSpan.FromSeconds(60));
         Assert.False(r.TimedOut, "chromium timed out: " + r.StandardError);
         Assert.True(r.ExitCode == 0, $"chromium exited {r.ExitCode}: {r.StandardError}");

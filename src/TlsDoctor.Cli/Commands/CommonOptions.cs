@@ -32,7 +32,8 @@ public static class CommonOptions
         HelpName = "SECONDS",
     }.Seconds();
 
-    public static Option<int> PerHost() => new Option<int>("--per-host")
+    /// <summary>--per-host; <paramref name="aliases"/> (scan: --per-device, the fleet's name) are accepted as well.</summary>
+    public static Option<int> PerHost(params string[] aliases) => new Option<int>("--per-host", aliases)
     {
         Description = "Connections open at once to one host (fragile devices: keep 1)",
         DefaultValueFactory = _ => 1,

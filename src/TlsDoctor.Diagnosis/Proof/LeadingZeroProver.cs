@@ -24,6 +24,21 @@ public static class LeadingZeroProver
         return new LeadingZeroProof(scan.Target.ToString(), run.Verdict, [.. run.Handshakes.Select(Map)], run.StressHandshakes, run.StressFailures);
     }
 
+    /// <summary>The device's profile as diagnose and fleet scans simulate it: with the bug recorded when the proof proved it.</summary>
+    public static ServerProfile Apply(ServerProfile device, LeadingZeroProof? proof)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (proof?.Verdict != LeadingZeroVerdict.Proven || device.Has(BehaviourKind.DhLeadingZeroBug)) return device;
+        return device with
+        {
+            Behaviours = device.Behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
+                "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")
+            {
+                AttemptIds = [.. proof.Handshakes.Take(2).Select(h => h.AttemptId ?? 0)],
+            }),
+        };
+    }
+
     private static LeadingZeroHandshake Map(ProbeAttempt attempt)
     {
         var mode = ((LeadingZeroRequest)attempt.Request).Mode;

@@ -37,9 +37,25 @@ public static class RegistryRemedies
             [RegValueLine.Set(RegValue.DWord("SchUseStrongCrypto", 1)), RegValueLine.Set(RegValue.DWord("SystemDefaultTlsVersions", 1))])),
     ]);
 
-    /// <summary>ciphers.reg: the cipher suite order policy (what the "SSL Cipher Suite Order" GPO writes), a comma-separated REG_SZ.</summary>
-    public static RegDocument SuiteOrder(IEnumerable<string> windowsNames) =>
-        Doc(RegistryPaths.SuitePolicy, RegValue.String("Functions", string.Join(",", windowsNames)));
+    /// <summary>Characters Windows reads of the Functions value; the rest of a longer order is ignored.</summary>
+    public const int FunctionsLimit = 1023;
+
+    /// <summary>
+    /// ciphers.reg: the cipher suite order policy (what the "SSL Cipher Suite Order" GPO writes), a comma-separated REG_SZ.
+    /// RC4 and MD5 suites are never written (RFC 7465; a security review rejects them), and the value stays within
+    /// <see cref="FunctionsLimit"/>: the tail of the order is left out, never the suites in <paramref name="keep"/>.
+    /// </summary>
+    public static RegDocument SuiteOrder(IEnumerable<string> windowsNames, IReadOnlyCollection<string>? keep = null)
+    {
+        var order = windowsNames.Where(Acceptable).Distinct(StringComparer.Ordinal).ToList();
+        for (var i = order.Count - 1; i >= 0 && string.Join(",", order).Length > FunctionsLimit; i--)
+            if (keep is null || !keep.Contains(order[i])) order.RemoveAt(i);
+        return Doc(RegistryPaths.SuitePolicy, RegValue.String("Functions", string.Join(",", order)));
+    }
+
+    /// <summary>False for suites a generated order never holds: RC4 (RFC 7465) and MD5 MACs, by their Windows or IANA name.</summary>
+    public static bool Acceptable(string windowsName) =>
+        !windowsName.Contains("RC4", StringComparison.OrdinalIgnoreCase) && !windowsName.EndsWith("MD5", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>curves.reg: the ECC curve order policy (REG_MULTI_SZ).</summary>
     public static RegDocument CurveOrder(IEnumerable<string> curves) => Doc(RegistryPaths.SuitePolicy, RegValue.MultiString("EccCurves", curves));

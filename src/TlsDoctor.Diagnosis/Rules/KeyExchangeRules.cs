@@ -69,10 +69,16 @@ public sealed class WeakDhRule : IFindingRule
             ["HKLM\\…\\KeyExchangeAlgorithms\\Diffie-Hellman\\Enabled = 0."]);
         if (disable.Fixes) remedies.Add(disable);
         remedies.Add(DeviceRemedy($"TD001:device-dh-2048", "Update the device firmware or configure a DH group of 2048 bits (or ECDHE) on the device"));
+        // Server 2016 and later raised the minimum on purpose (Logjam): weakening it machine-wide is the last resort there, never the first advice.
+        if (policy.Release.Build >= Windows2016Build) remedies.Add(remedies[0]);
+        if (policy.Release.Build >= Windows2016Build) remedies.RemoveAt(0);
         yield return ctx.Make(Descriptor,
             $"{ctx.Target} uses a {bits}-bit DH group; {ctx.Windows.Policy.Release.Name} requires at least {policy.DhClientMinBits.Value} bits",
             evidence, remedies);
     }
+
+    /// <summary>Build of Windows Server 2016 (and Windows 10 1607).</summary>
+    private const int Windows2016Build = 14393;
 
     internal static Remedy DeviceRemedy(string key, string title) =>
         new(RemedyKind.Device, title, key, [], "None on the Windows side; needs the device vendor's firmware or settings.", ["Check the device's administration page or the vendor's firmware notes."], null, []);
@@ -233,7 +239,7 @@ public sealed class NoCommonGroupRule : IFindingRule
                             && policy.CipherSuites.Any(p => p.Suite.Name == r.IanaName)).Select(r => r.WindowsName).ToList();
             var names = policy.CipherSuites.SelectMany(s => s.WindowsNames).Concat(rows).Distinct().ToList();
             remedies.Add(ctx.RegistryRemedy("TD102:suffix-curves", $"Enable the {string.Join(", ", add.Select(g => g.Name))} variants of the suites in the cipher suite order (ciphers.reg)",
-                "ciphers.reg", RegistryRemedies.SuiteOrder(names), "Machine-wide, both roles; the suite order is a policy value that a GPO may overwrite.",
+                "ciphers.reg", RegistryRemedies.SuiteOrder(names, rows), "Machine-wide, both roles; the suite order is a policy value that a GPO may overwrite.",
                 ["Sets the SSL cipher suite order policy (Functions)."]));
         }
         remedies.Add(WeakDhRule.DeviceRemedy("TD102:device-curves", "Enable secp256r1 or secp384r1 on the device"));

@@ -27,17 +27,28 @@ public static class ProtocolRemedies
     }
 
     /// <summary>The product-setting remedy, with its risk and steps.</summary>
-    public static Remedy ProductSettingRemedy(DiagnosisContext ctx, string key, ProductSetting setting, string why) =>
-        ctx.WindowsRemedy(RemedyKind.ProductSetting, key,
+    /// <remarks>The previous value is recorded with its undo: a product setting has no .reg to restore it from.</remarks>
+    public static Remedy ProductSettingRemedy(DiagnosisContext ctx, string key, ProductSetting setting, string why)
+    {
+        var before = ctx.Windows.Policy.ProductSetting?.Raw;
+        var previous = before is null ? "(not set: the product uses the operating system's defaults)" : $"\"{before}\"";
+        var undo = before is null ? $"Undo: clear {ProductSetting.Name} (leave it empty) and save." : $"Undo: set {ProductSetting.Name} back to: {before}";
+        return ctx.WindowsRemedy(RemedyKind.ProductSetting, key,
             $"Set {ProductSetting.Name} = \"{setting.Raw}\" ({why})",
             ctx.Windows.WithProductSetting(setting),
             "The setting applies to every outbound connection of the Terminal Server: devices or services that need a version outside the list stop working (see side effects).",
             [
+                $"Note the current value first; as far as TlsDoctor knows it is {previous}.",
                 "Dispatcher Paragon management interface → System settings (Expert options).",
                 $"Search for {ProductSetting.Name} and set it to: {setting.Raw}",
                 "Save, then install the device again.",
+                undo,
             ],
-            [new RemedyFile("product-setting.txt", $"{ProductSetting.Name}={setting.Raw}\r\n")]);
+            [
+                new RemedyFile("product-setting.txt", $"# previous value: {previous}\r\n{ProductSetting.Name}={setting.Raw}\r\n"),
+                new RemedyFile("undo-product-setting.txt", before is null ? $"# {ProductSetting.Name} was not set: clear it\r\n{ProductSetting.Name}=\r\n" : $"{ProductSetting.Name}={before}\r\n"),
+            ]);
+    }
 
     /// <summary>tls.reg for a SCHANNEL role: enable the versions, disable SSL where it is enabled and not needed.</summary>
     public static Remedy? TlsReg(DiagnosisContext ctx, Side role, IEnumerable<TlsVersion> needed, string key)
@@ -64,10 +75,11 @@ public static class ProtocolRemedies
         var wanted = peerSuites.Where(s => version is null || s.ValidIn(version.Value)).Select(s => s.Name).ToHashSet();
         var current = policy.CipherSuites.SelectMany(s => s.WindowsNames).ToList();
         var rows = policy.Release.CipherSuites.Enabled.Concat(policy.Release.CipherSuites.Supported)
-            .Where(r => !r.ExplicitOnly && wanted.Contains(r.IanaName) && !current.Contains(r.WindowsName)).Select(r => r.WindowsName).Distinct().ToList();
+            .Where(r => !r.ExplicitOnly && wanted.Contains(r.IanaName) && !current.Contains(r.WindowsName) && RegistryRemedies.Acceptable(r.WindowsName))
+            .Select(r => r.WindowsName).Distinct().ToList();
         if (rows.Count == 0) return null;
         var names = current.Concat(rows).ToList();
-        return ctx.RegistryRemedy(key, $"Add {string.Join(", ", rows)} to the cipher suite order (ciphers.reg)", "ciphers.reg", RegistryRemedies.SuiteOrder(names),
+        return ctx.RegistryRemedy(key, $"Add {string.Join(", ", rows)} to the cipher suite order (ciphers.reg)", "ciphers.reg", RegistryRemedies.SuiteOrder(names, rows),
             "Machine-wide, both roles: the added suites are offered to every peer, and they are usually ones Microsoft left out of the default list for a reason. A GPO (SSL Cipher Suite Order) may overwrite the value.",
             ["Sets the SSL cipher suite order policy (HKLM\\SOFTWARE\\Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\00010002\\Functions) to the current order plus these suites."]);
     }

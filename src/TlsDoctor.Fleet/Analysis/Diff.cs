@@ -5,7 +5,7 @@ using TlsDoctor.Probe.Json;
 namespace TlsDoctor.Fleet;
 
 /// <summary>One changed property of a device between two scans.</summary>
-/// <param name="Field">status, versions, cipher-suites, dh, certificate, behaviours, endpoint.</param>
+/// <param name="Field">status, versions, cipher-suites, dh, certificate, full-handshakes, behaviours, endpoint.</param>
 /// <param name="Added">For sets: values only in the newer scan.</param>
 /// <param name="Removed">For sets: values only in the older scan.</param>
 public sealed record FieldChangeJson(string Field, string? Before, string? After, ImmutableArray<string> Added, ImmutableArray<string> Removed);
@@ -32,7 +32,7 @@ public static class FleetDiff
             after.TryGetValue(name, out var b);
             if (a is null) { added++; list.Add(new DeviceDiffJson(name, b!.Device.Model, b.Device.Site, "added", [])); continue; }
             if (b is null) { removed++; list.Add(new DeviceDiffJson(name, a.Device.Model, a.Device.Site, "removed", [])); continue; }
-            var changes = Compare(a, b);
+            var changes = Compare(a, b, HandshakeChecks.Made(from), HandshakeChecks.Made(to));
             if (changes.IsEmpty) { unchanged++; continue; }
             changed++;
             list.Add(new DeviceDiffJson(name, b.Device.Model, b.Device.Site, "changed", changes));
@@ -41,7 +41,9 @@ public static class FleetDiff
     }
 
     /// <summary>What differs between two results of one device.</summary>
-    public static ImmutableArray<FieldChangeJson> Compare(FleetDevice a, FleetDevice b)
+    /// <param name="handshakesA">False when the older scan made no full handshakes (--no-handshake).</param>
+    /// <param name="handshakesB">False when the newer scan made no full handshakes.</param>
+    public static ImmutableArray<FieldChangeJson> Compare(FleetDevice a, FleetDevice b, bool handshakesA = true, bool handshakesB = true)
     {
         var changes = ImmutableArray.CreateBuilder<FieldChangeJson>();
         void Scalar(string field, string? x, string? y)
@@ -66,7 +68,10 @@ public static class FleetDiff
         Set("cipher-suites", Suites(pa), Suites(pb));
         Scalar("dh", Dh(pa), Dh(pb));
         Scalar("certificate", Cert(pa), Cert(pb));
-        Set("behaviours", Behaviours(pa), Behaviours(pb));
+        // What only full handshakes show is compared only when both scans made them; otherwise the diff says it was not checked.
+        var both = handshakesA && handshakesB;
+        if (!both) Scalar("full-handshakes", handshakesA ? "checked" : "not checked", handshakesB ? "checked" : "not checked");
+        Set("behaviours", Behaviours(pa).Where(k => both || !HandshakeChecks.Behaviours.Contains(k)), Behaviours(pb).Where(k => both || !HandshakeChecks.Behaviours.Contains(k)));
         return changes.ToImmutable();
     }
 

@@ -25,6 +25,8 @@ public sealed record ScanRefJson(long Id, string? Source, long? SourceScanId, Da
 /// <param name="DhBits">Smallest DH group the device uses in any DHE suite; null without DHE.</param>
 /// <param name="CertificateKey">Leaf key, e.g. "RSA 1024" or "EC secp256r1".</param>
 /// <param name="Outcome">Windows (the given policy) against the device; null without a policy or without a profile.</param>
+/// <param name="NotChecked">Findings the device's scan could not check ("TD003 tls12-intolerance": scanned with --no-handshake).</param>
+/// <param name="Rating">The security grade of what the device accepts (as `scan` grades it); null without a TLS profile.</param>
 public sealed record DeviceRowJson(
     string Key,
     long ScanId,
@@ -49,7 +51,9 @@ public sealed record DeviceRowJson(
     FleetOutcomeJson? Outcome,
     ImmutableArray<FleetFinding> Findings,
     int Handshakes,
-    long ElapsedMs);
+    long ElapsedMs,
+    ImmutableArray<string> NotChecked = default,
+    SecurityGrade? Rating = null);
 
 /// <summary>Counts for one model or one site.</summary>
 /// <param name="Broken">Devices whose simulated handshake with the policy does not complete cleanly.</param>
@@ -99,7 +103,8 @@ public static class FleetReports
     public static FleetReportJson Build(FleetStore store, ImmutableArray<ScanRecord> scans, FleetPolicy? policy, DateTimeOffset? now = null)
     {
         var windows = policy?.Client;
-        var rows = FleetSelection.Devices(store, scans).Select(d => Row(d, policy)).ToImmutableArray();
+        var handshakes = HandshakeChecks.Of(scans);
+        var rows = FleetSelection.Devices(store, scans).Select(d => Row(d, policy, handshakes.GetValueOrDefault(d.ScanId, true))).ToImmutableArray();
         return new FleetReportJson(
             now ?? DateTimeOffset.UtcNow,
             [.. scans.Select(FleetSelection.Ref)],
@@ -119,7 +124,8 @@ public static class FleetReports
     }
 
     /// <summary>One device's facts and, with a policy, its simulated outcome and findings.</summary>
-    public static DeviceRowJson Row(FleetDevice d, FleetPolicy? policy)
+    /// <param name="handshakesMade">False for a --no-handshake scan: findings only full handshakes show are listed as not checked.</param>
+    public static DeviceRowJson Row(FleetDevice d, FleetPolicy? policy, bool handshakesMade = true)
     {
         var r = d.Result;
         var p = r?.Profile;
@@ -129,12 +135,15 @@ public static class FleetReports
         var leaf = p is null || p.Certificates.IsDefaultOrEmpty ? null : p.Certificates[0];
         FleetOutcomeJson? outcome = null;
         var found = ImmutableArray<FleetFinding>.Empty;
-        if (policy is not null && p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial)
+        var profile = p is not null && r!.Status is DeviceStatus.Ok or DeviceStatus.Partial ? Simulatable(p) : null;
+        var rating = profile is null ? null : SecurityRating.Rate(profile);
+        if (policy is not null && profile is not null)
         {
-            var profile = Simulatable(p);
             outcome = FleetOutcomeJson.From(Negotiator.Simulate(policy.Client, profile));
             found = [.. policy.Findings(profile)];
         }
+        var notChecked = r is { Status: DeviceStatus.Ok or DeviceStatus.Partial } ? HandshakeChecks.NotChecked(p, handshakesMade) : [];
+        found = [.. found.Where(f => !notChecked.Contains($"{f.Id} {f.Slug}"))];
         return new DeviceRowJson(
             d.Key, d.ScanId, d.Source, d.Device.Name, d.Device.Host, d.Device.Port, d.Device.Model, d.Device.Site, d.Device.Attributes,
             r?.Status.Name() ?? "pending", r?.Error,
@@ -147,7 +156,7 @@ public static class FleetReports
             leaf?.SignatureAlgorithm,
             leaf?.NotAfter,
             p is null || p.Behaviours.IsDefault ? [] : [.. p.Behaviours.Select(b => b.Kind).Distinct()],
-            outcome, found, r?.Handshakes ?? 0, r?.ElapsedMs ?? 0);
+            outcome, found, r?.Handshakes ?? 0, r?.ElapsedMs ?? 0, notChecked, rating);
     }
 
     /// <summary>A stored profile as the simulator should see it (curves per suite are the scanner's pick, not a limit).</summary>
@@ -172,7 +181,7 @@ public static class FleetReports
     private static ImmutableArray<GroupJson> Groups(ImmutableArray<DeviceRowJson> rows, Func<DeviceRowJson, string> key) =>
         [.. rows.GroupBy(key).OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase).Select(g => new GroupJson(
             g.Key, g.Count(), Statuses(g),
-            g.Count(r => r.Outcome is { Healthy: true }),
+            g.Count(r => r.Outcome is { Healthy: true } && r.NotChecked.IsDefaultOrEmpty),
             g.Count(r => r.Outcome is { Healthy: false }),
             Count(g, r => r.Versions, VersionOrder),
             Count(g, r => [.. r.Findings.Select(f => f.Id).Distinct()], null)))];

@@ -13,11 +13,13 @@ public static class WhatIfChanges
     public const string Fixed = "fixed";
     public const string StaysOk = "stays-ok";
     public const string StaysBroken = "stays-broken";
+    /// <summary>Works with the proposal as far as the hellos show, but the scan made no full handshakes (--no-handshake): a failure after ServerHello (TD003) could not be seen.</summary>
+    public const string NotChecked = "not-checked";
     /// <summary>No profile to simulate with (unreachable, no TLS, not scanned yet).</summary>
     public const string NotScanned = "not-scanned";
 
     /// <summary>Display order: what needs attention first.</summary>
-    public static ImmutableArray<string> All { get; } = [Breaks, Fixed, StaysBroken, StaysOk, NotScanned];
+    public static ImmutableArray<string> All { get; } = [Breaks, Fixed, StaysBroken, StaysOk, NotChecked, NotScanned];
 }
 
 /// <summary>One device under the baseline and the proposed policy.</summary>
@@ -40,6 +42,7 @@ public static class FleetWhatIf
     public static WhatIfJson Run(FleetStore store, ImmutableArray<ScanRecord> scans, ClientProfile baseline, ClientProfile proposed)
     {
         var devices = ImmutableArray.CreateBuilder<WhatIfDeviceJson>();
+        var handshakes = HandshakeChecks.Of(scans);
         foreach (var d in FleetSelection.Devices(store, scans))
         {
             var status = d.Result?.Status.Name() ?? "pending";
@@ -58,6 +61,7 @@ public static class FleetWhatIf
                 (true, true) => WhatIfChanges.StaysOk,
                 _ => WhatIfChanges.StaysBroken,
             };
+            if (after.Healthy && !handshakes.GetValueOrDefault(d.ScanId, true)) change = WhatIfChanges.NotChecked;
             devices.Add(new WhatIfDeviceJson(d.Key, d.Device.Name, d.Device.Model, d.Device.Site, status, change, FleetOutcomeJson.From(before), FleetOutcomeJson.From(after)));
         }
         var list = devices.ToImmutable();

@@ -12,14 +12,15 @@ public static class FleetCsv
         var sb = new StringBuilder();
         Line(sb, ["device", "scan", "source", "name", "host", "port", "model", "site", "status", "error", "versions", "suites", "preferred_suite", "weak_suites",
             "dh_bits", "certificate_key", "certificate_signature", "certificate_not_after", "behaviours", "handshake", "reason", "findings", "connections", "elapsed_ms",
-            .. attributes]);
+            "grade", "grade_reasons", "warning", "not_checked", .. attributes]);
         foreach (var d in r.DeviceRows)
         {
             Line(sb, [d.Key, I(d.ScanId), d.Source, d.Name, d.Host, I(d.Port), d.Model, d.Site, d.Status, d.Error, string.Join(" ", d.Versions), I(d.Suites),
                 d.PreferredSuite, string.Join(" ", d.WeakSuites), d.DhBits is { } b ? I(b) : "", d.CertificateKey, d.CertificateSignature,
                 d.CertificateNotAfter?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), string.Join(" ", d.Behaviours),
                 d.Outcome is null ? "" : d.Outcome.Healthy ? "works" : "fails", d.Outcome?.Reason, string.Join(" ", d.Findings.Select(f => f.Id)),
-                I(d.Handshakes), I(d.ElapsedMs), .. attributes.Select(a => d.Attributes.TryGetValue(a, out var v) ? v : "")]);
+                I(d.Handshakes), I(d.ElapsedMs), d.Rating?.Grade, d.Rating is null ? "" : string.Join("; ", d.Rating.Reasons.Select(x => $"{x.Cap}: {x.Reason}")),
+                d.Rating?.Warning, string.Join(" ", d.NotChecked.IsDefault ? [] : d.NotChecked), .. attributes.Select(a => d.Attributes.TryGetValue(a, out var v) ? v : "")]);
         }
         return sb.ToString();
     }

@@ -1,8 +1,13 @@
+using TlsDoctor.Core;
 using System.Collections.Concurrent;
+using TlsDoctor.Diagnosis;
 using TlsDoctor.Probe;
 using TlsDoctor.Probe.Json;
 
 namespace TlsDoctor.Fleet;
+
+/// <summary>Scans one device with a deadline for this attempt.</summary>
+internal delegate Task<ScanResult> DeviceScan(InventoryDevice device, TimeSpan deadline, CancellationToken ct);
 
 /// <summary>A device to scan, with what earlier attempts at it cost and how many of its connections failed in a row.</summary>
 internal sealed record DeviceWork(InventoryDevice Device, int Attempt, int ConsecutiveFailures, int Handshakes, long ElapsedMs);
@@ -19,19 +24,23 @@ internal sealed class DeviceRunner
     private readonly FleetScanOptions _options;
     private readonly TimeProvider _time;
     private readonly HostGate _sharedGate;
-    private readonly TlsScanner _sharedScanner;
-    private readonly ConcurrentDictionary<string, TlsScanner> _endpointScanners = new(StringComparer.OrdinalIgnoreCase);
+    private readonly DeviceScan _scan;
+    private readonly ConcurrentDictionary<string, HostGate> _endpointGates = new(StringComparer.OrdinalIgnoreCase);
 
-    public DeviceRunner(FleetScanOptions options, TimeProvider time)
+    /// <param name="scan">What scans one device (tests inject a scanner that fails); null scans the network with <see cref="TlsScanner"/>.</param>
+    public DeviceRunner(FleetScanOptions options, TimeProvider time, DeviceScan? scan = null)
     {
         if (options.MaxConsecutiveFailures < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxConsecutiveFailures must be at least 1");
         _options = options;
         _time = time;
         _sharedGate = new HostGate(options.Probe.MaxConnectionsPerHost, options.Probe.DelayBetweenConnections, _time);
-        _sharedScanner = new TlsScanner(options.Probe, _sharedGate);
+        _scan = scan ?? NetworkScan;
     }
 
-    /// <summary>Waits for the budget, scans, settles the budget with the connections really made, and classifies.</summary>
+    /// <summary>
+    /// Waits for the budget, scans, settles the budget with the connections really made, and classifies. Any failure
+    /// of the scan other than the caller's cancellation becomes the device's error result: one device never stops a fleet.
+    /// </summary>
     public async Task<DeviceOutcome> RunAsync(DeviceWork w, ConnectionBudget budget, Action<int>? inFlight, CancellationToken ct)
     {
         var charged = await budget.AcquireAsync(ct).ConfigureAwait(false);
@@ -39,26 +48,79 @@ internal sealed class DeviceRunner
         ScanResult r;
         try
         {
+            // The deadline is the device's, across attempts: a retry gets what the earlier attempts left of it.
+            var left = _options.Probe.TargetDeadline - TimeSpan.FromMilliseconds(w.ElapsedMs);
             // A one-off DHE failure at Finished is repeated inside the scan itself, so one scan is one verdict.
-            r = await ScannerFor(w.Device).ScanAsync(w.Device.Target, null, ct).ConfigureAwait(false);
+            r = await _scan(w.Device, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            budget.Settle(charged, 1);
+            return new DeviceOutcome(Failed(w, e), null, TimeSpan.Zero, 0);
         }
         finally
         {
             inFlight?.Invoke(-1);
         }
         budget.Settle(charged, r.Handshakes);
-        var (result, retry) = Classify(w, r);
+        DeviceResult? result;
+        DeviceWork? retry;
+        try
+        {
+            (result, retry) = Classify(w, r);
+        }
+        catch (Exception e)
+        {
+            (result, retry) = (Failed(w, e), null);
+        }
         var delay = retry is null ? TimeSpan.Zero : _options.EffectiveBackoff * Math.Pow(2, w.Attempt - 1);
         return new DeviceOutcome(result, retry, delay, r.Handshakes);
     }
 
-    private TlsScanner ScannerFor(InventoryDevice d)
+    /// <summary>The result of a device whose scan failed in a way the scanner does not handle (a bug, or a device that crashes it).</summary>
+    public DeviceResult Failed(DeviceWork w, Exception e) => new(w.Device.Name, DeviceStatus.Error, false,
+        $"the scan of this device failed: {e.GetType().Name}: {e.Message}", w.Handshakes, w.Attempt, w.ElapsedMs, null, _time.GetUtcNow());
+
+    private Task<ScanResult> NetworkScan(InventoryDevice d, TimeSpan deadline, CancellationToken ct)
     {
-        if (!_options.ByEndpoint(d)) return _sharedScanner;
         // HostGate keys by host, so an endpoint-keyed device gets a gate of its own.
-        return _endpointScanners.GetOrAdd(d.Target.ToString(), _ =>
-            new TlsScanner(_options.Probe, new HostGate(_options.Probe.MaxConnectionsPerHost, _options.Probe.DelayBetweenConnections, _time)));
+        var gate = _options.ByEndpoint(d)
+            ? _endpointGates.GetOrAdd(d.Target.ToString(), _ => new HostGate(_options.Probe.MaxConnectionsPerHost, _options.Probe.DelayBetweenConnections, _time))
+            : _sharedGate;
+        return ScanAndProveAsync(new TlsScanner(_options.Probe with { TargetDeadline = deadline }, gate), d.Target, deadline, ct);
     }
+
+    // The DH leading-zero proof (one or two handshakes, DHE-RSA devices only) runs as in `diagnose`, so the fleet's TD002
+    // verdict is the diagnosis's; it needs full handshakes, and it counts against the device's deadline.
+    private async Task<ScanResult> ScanAndProveAsync(TlsScanner scanner, ProbeTarget target, TimeSpan deadline, CancellationToken ct)
+    {
+        var r = await scanner.ScanAsync(target, null, ct).ConfigureAwait(false);
+        if (!_options.Probe.FullHandshakes || !r.SpeaksTls || r.Error is not null || r.Elapsed >= deadline) return r;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(deadline - r.Elapsed);
+        var started = _time.GetTimestamp();
+        try
+        {
+            var proof = await LeadingZeroProver.RunAsync(scanner, r, r.Profile, 0, null, limit.Token).ConfigureAwait(false);
+            return proof is null ? r : r with
+            {
+                Profile = WithoutProofIds(LeadingZeroProver.Apply(r.Profile, proof)),
+                Handshakes = r.Handshakes + proof.Handshakes.Length,
+                Elapsed = r.Elapsed + _time.GetElapsedTime(started),
+            };
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return r with { Error = "the device's deadline passed during the DH leading-zero proof; the DH verdict is unproven" };
+        }
+    }
+
+    // The fleet stores no attempt list, and the proof's attempt ids depend on how many repeats the scan needed (DH luck):
+    // keeping them would make two scans of one device differ for nothing.
+    private static ServerProfile WithoutProofIds(ServerProfile p) => p with
+    {
+        Behaviours = [.. p.Behaviours.Select(b => b.Kind == BehaviourKind.DhLeadingZeroBug ? b with { AttemptIds = [] } : b)],
+    };
 
     /// <summary>Turns a scan into a stored result, or into a retry when the device could not be reached yet.</summary>
     private (DeviceResult? Result, DeviceWork? Retry) Classify(DeviceWork w, ScanResult r)
@@ -69,6 +131,9 @@ internal sealed class DeviceRunner
             r.Reachable ? ScanJsonMapper.ToJson(r, includeAttempts: false) : null, _time.GetUtcNow());
 
         if (r.SpeaksTls) return (Make(r.Error is null ? DeviceStatus.Ok : DeviceStatus.Partial, r.Error), null);
+        // Like `scan`, a device gets --deadline in all: no retry once it is spent (a slow-drip device would get it again per attempt).
+        if (elapsed >= _options.Probe.TargetDeadline.TotalMilliseconds)
+            return (Make(DeviceStatus.BackedOff, $"{r.Error ?? "no TLS answer"}; the device's deadline of {_options.Probe.TargetDeadline.TotalSeconds:0.#} s is spent ({w.Attempt} attempt{(w.Attempt == 1 ? "" : "s")})"), null);
         var kinds = r.Attempts.Select(AttemptFailures.Classify).ToList();
         var allConnectFailures = kinds.Count > 0 && kinds.All(k => k == AttemptFailure.Connect);
         var allSilent = kinds.Count > 0 && kinds.All(k => k is AttemptFailure.Connect or AttemptFailure.Silent);

@@ -38,12 +38,18 @@ public sealed class FleetScanner
     private readonly DeviceRunner _runner;
 
     public FleetScanner(FleetStore store, FleetScanOptions options, TimeProvider? time = null)
+        : this(store, options, time, scan: null)
+    {
+    }
+
+    /// <param name="scan">What scans one device; null scans the network (tests inject a scanner that fails).</param>
+    internal FleetScanner(FleetStore store, FleetScanOptions options, TimeProvider? time, DeviceScan? scan)
     {
         if (options.Concurrency is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(options), "concurrency must be 1-1024");
         _store = store;
         _options = options;
         _time = time ?? TimeProvider.System;
-        _runner = new DeviceRunner(options, _time);
+        _runner = new DeviceRunner(options, _time, scan);
     }
 
     /// <summary>Records a new scan of the inventory and runs it.</summary>
@@ -85,6 +91,20 @@ public sealed class FleetScanner
         }
 
         async Task Worker()
+        {
+            try
+            {
+                await DrainAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store failed (a device's own failure is its result): stop the other workers instead of leaving them waiting.
+                channel.Writer.TryComplete(e);
+                throw;
+            }
+        }
+
+        async Task DrainAsync()
         {
             await foreach (var w in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {

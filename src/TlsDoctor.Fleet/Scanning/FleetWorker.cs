@@ -12,7 +12,9 @@ namespace TlsDoctor.Fleet;
 /// <param name="Lease">How long a claim holds without renewal; a killed worker's devices go back to the queue after it.</param>
 /// <param name="Follow">Keep waiting for new work when the queue is empty instead of exiting.</param>
 /// <param name="Poll">Wait between two looks at an empty queue.</param>
-public sealed record FleetWorkerOptions(string Name, string? Site, int Concurrency, double Rate, TimeSpan Lease, bool Follow, TimeSpan Poll);
+/// <param name="MaxLostLeases">Leases that may run out on one device (its workers died on it) before it gets an error result instead of another claim.</param>
+public sealed record FleetWorkerOptions(string Name, string? Site, int Concurrency, double Rate, TimeSpan Lease, bool Follow, TimeSpan Poll,
+    int MaxLostLeases = PostgresFleetStore.DefaultMaxLostLeases);
 
 /// <summary>What a worker has done so far.</summary>
 /// <param name="Lost">Devices whose lease another worker took over before this one committed (their result was dropped).</param>
@@ -32,6 +34,7 @@ public sealed class FleetWorker
 
     public FleetWorker(PostgresFleetStore store, FleetWorkerOptions options, TimeProvider? time = null)
     {
+        if (options.MaxLostLeases < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxLostLeases must be at least 1");
         if (options.Concurrency is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(options), "concurrency must be 1-1024");
         if (options.Lease < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(options), "the lease must be at least 1 s");
         _store = store;
@@ -110,7 +113,7 @@ public sealed class FleetWorker
                 await slots.WaitAsync(work.Token).ConfigureAwait(false);
                 var free = 1;
                 while (slots.Wait(0)) free++;
-                var claimed = await _store.ClaimAsync(_options.Name, _options.Site, free, _options.Lease, work.Token).ConfigureAwait(false);
+                var claimed = await _store.ClaimAsync(_options.Name, _options.Site, free, _options.Lease, work.Token, _options.MaxLostLeases).ConfigureAwait(false);
                 if (free > claimed.Length) slots.Release(free - claimed.Length);
                 foreach (var q in claimed)
                 {

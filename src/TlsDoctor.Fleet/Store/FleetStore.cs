@@ -100,7 +100,8 @@ public abstract class FleetStore : IDisposable
     public ImmutableArray<FleetDevice> Devices(long scanId)
     {
         var source = Scan(scanId)?.Source;
-        return [.. StoredDevices(scanId).Select(s => new FleetDevice(scanId, source, s.Device, s.Result?.Parse(Path, scanId, s.Device.Name)))];
+        return [.. StoredDevices(scanId).Select(s => new FleetDevice(scanId, source, s.Device,
+            s.Damage is { } damage ? StoredResult.Unreadable(s.Device.Name, damage) : s.Result?.Parse())) ];
     }
 
     /// <summary>
@@ -131,7 +132,11 @@ public abstract class FleetStore : IDisposable
                 var id = InsertScan(c.Db, tx, s.Started, s.Finished, s.InventoryPath, s.InventorySha256, s.Options, srcLabel, srcId);
                 InsertDevices(c.Db, tx, id, rows.Select(r => (r.Device, r.AttributesJson)));
                 foreach (var r in rows)
+                {
+                    if (r.Damage is { } damage)
+                        throw new FleetStoreException($"{path}: scan {s.Id}, device {r.Device.Name}: the stored result is damaged ({damage}); nothing was merged from {path}");
                     if (r.Result is { } result) InsertResult(c.Db, tx, id, r.Device.Name, result);
+                }
             }
             tx.Commit();
             report.Add((label, scans.Length));
@@ -150,24 +155,40 @@ public abstract class FleetStore : IDisposable
     }
 
     /// <summary>A device row as stored: attributes and profile kept as their JSON text (merge copies them unchanged).</summary>
-    private protected sealed record StoredDevice(InventoryDevice Device, string AttributesJson, StoredResult? Result);
+    /// <param name="Damage">Why the result row could not be read (a column of the wrong type), else null.</param>
+    private protected sealed record StoredDevice(InventoryDevice Device, string AttributesJson, StoredResult? Result, string? Damage = null);
 
     /// <summary>A result row as stored.</summary>
-    private protected sealed record StoredResult(string Status, bool Reachable, string? Error, int Handshakes, int Attempts, long ElapsedMs, string? ProfileJson, DateTimeOffset Completed)
+    private protected sealed record StoredResult(string Device, string Status, bool Reachable, string? Error, int Handshakes, int Attempts, long ElapsedMs, string? ProfileJson, DateTimeOffset Completed)
     {
-        public static StoredResult From(DeviceResult r) => new(r.Status.Name(), r.Reachable, r.Error, r.Handshakes, r.Attempts, r.ElapsedMs,
+        public static StoredResult From(DeviceResult r) => new(r.Device, r.Status.Name(), r.Reachable, r.Error, r.Handshakes, r.Attempts, r.ElapsedMs,
             r.Profile is null ? null : JsonSerializer.Serialize(r.Profile, StoreJson.Compact.ScanJson), r.Completed);
 
-        public DeviceResult Parse(string db, long scanId, string device)
+        /// <summary>The result, or an <see cref="DeviceStatus.Unreadable"/> one saying what is damaged: one bad row does not hide the others.</summary>
+        public DeviceResult Parse()
         {
+            DeviceStatus status;
+            try { status = DeviceStatuses.Parse(Status); }
+            catch (FormatException e) { return Unreadable(Device, e.Message); }
             ScanJson? profile = null;
             if (ProfileJson is { } json)
             {
-                try { profile = JsonSerializer.Deserialize(json, FleetJsonContext.Default.ScanJson); }
-                catch (JsonException e) { throw new FleetStoreException($"{db}: scan {scanId}, device {device}: stored profile is not valid JSON ({e.Message})", e); }
+                try
+                {
+                    profile = JsonSerializer.Deserialize(json, FleetJsonContext.Default.ScanJson) ?? throw new JsonException("the profile is JSON null");
+                    // What reports, what-if and diff will read from it: a profile that cannot be simulated is as damaged as bad JSON.
+                    _ = ScanJsonMapper.ToProfile(profile);
+                }
+                catch (Exception e) when (e is JsonException or FormatException or NotSupportedException)
+                {
+                    return Unreadable(Device, $"stored profile: {e.Message}");
+                }
             }
-            return new DeviceResult(device, DeviceStatuses.Parse(Status), Reachable, Error, Handshakes, Attempts, ElapsedMs, profile, Completed);
+            return new DeviceResult(Device, status, Reachable, Error, Handshakes, Attempts, ElapsedMs, profile, Completed);
         }
+
+        public static DeviceResult Unreadable(string device, string why) =>
+            new(device, DeviceStatus.Unreadable, false, $"the stored result is damaged and was not read ({why})", 0, 0, 0, null, DateTimeOffset.MinValue);
     }
 
     private protected ImmutableArray<StoredDevice> StoredDevices(long scanId)
@@ -183,16 +204,40 @@ public abstract class FleetStore : IDisposable
         var list = ImmutableArray.CreateBuilder<StoredDevice>();
         while (rd.Read())
         {
-            var attributes = rd.GetString(5);
-            var device = new InventoryDevice(rd.GetString(0), rd.GetString(1), Int(rd, 2), Str(rd, 3), Str(rd, 4),
-                JsonSerializer.Deserialize(attributes, StoreJson.Compact.ImmutableSortedDictionaryStringString) ?? ImmutableSortedDictionary<string, string>.Empty,
-                Int(rd, 6));
-            var result = rd.IsDBNull(7) ? null : new StoredResult(rd.GetString(7), rd.GetBoolean(8), Str(rd, 9), Int(rd, 10), Int(rd, 11),
-                Long(rd, 12), Str(rd, 13), ReadTime(rd, 14));
-            list.Add(new StoredDevice(device, attributes, result));
+            string attributes;
+            InventoryDevice device;
+            try
+            {
+                attributes = rd.GetString(5);
+                device = new InventoryDevice(rd.GetString(0), rd.GetString(1), Int(rd, 2), Str(rd, 3), Str(rd, 4),
+                    JsonSerializer.Deserialize(attributes, StoreJson.Compact.ImmutableSortedDictionaryStringString) ?? ImmutableSortedDictionary<string, string>.Empty,
+                    Int(rd, 6));
+            }
+            catch (Exception e) when (IsDamage(e))
+            {
+                var name = rd.IsDBNull(0) ? $"#{list.Count + 1}" : Convert.ToString(rd.GetValue(0), CultureInfo.InvariantCulture);
+                throw new FleetStoreException($"{Path}: scan {scanId}, device {name}: the stored inventory row is damaged ({e.Message}); repair or delete the row, or report another scan");
+            }
+            if (rd.IsDBNull(7))
+            {
+                list.Add(new StoredDevice(device, attributes, null));
+                continue;
+            }
+            try
+            {
+                list.Add(new StoredDevice(device, attributes, new StoredResult(device.Name, rd.GetString(7), rd.GetBoolean(8), Str(rd, 9), Int(rd, 10), Int(rd, 11),
+                    Long(rd, 12), Str(rd, 13), ReadTime(rd, 14))));
+            }
+            catch (Exception e) when (IsDamage(e))
+            {
+                list.Add(new StoredDevice(device, attributes, null, e.Message));
+            }
         }
         return list.ToImmutable();
     }
+
+    /// <summary>What reading a column of the wrong type or a broken JSON value throws.</summary>
+    private static bool IsDamage(Exception e) => e is FormatException or InvalidCastException or OverflowException or JsonException or ArgumentException;
 
     private protected ImmutableArray<ScanRecord> QueryScans(string where, params (string, object?)[] args)
     {

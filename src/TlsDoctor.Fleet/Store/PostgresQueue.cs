@@ -73,11 +73,14 @@ public sealed partial class PostgresFleetStore
     /// Claims up to <paramref name="max"/> devices that are due (queued and past their back-off, or leased by a worker whose
     /// lease ran out), skipping rows other workers are claiming and devices that another row of the same device key holds.
     /// </summary>
-    public async Task<ImmutableArray<QueuedDevice>> ClaimAsync(string worker, string? site, int max, TimeSpan lease, CancellationToken ct)
+    /// <param name="maxLostLeases">A device whose lease ran out this many times (every worker that took it died or hung on it) is
+    /// not claimed again: it gets an error result and its row fails, so a poison device cannot keep the queue open forever.</param>
+    public async Task<ImmutableArray<QueuedDevice>> ClaimAsync(string worker, string? site, int max, TimeSpan lease, CancellationToken ct, int maxLostLeases = DefaultMaxLostLeases)
     {
         await using var db = await OpenAsync(ct).ConfigureAwait(false);
         await using var tx = await db.BeginTransactionAsync(ct).ConfigureAwait(false);
         var candidates = new List<(QueuedDevice Work, string Key)>();
+        var poisoned = new List<(QueuedDevice Work, int Lost)>();
         // Dead workers' rows first (rare, and they have waited longest), then queued rows in inventory order; each
         // query walks its partial index and stops at the limit instead of sorting the whole queue per claim.
         foreach (var due in new[] { "q.state = 'leased' AND q.lease_until < now()", "q.state = 'queued' AND q.not_before <= now()" })
@@ -86,7 +89,7 @@ public sealed partial class PostgresFleetStore
             if (limit <= 0) break;
             await using var cmd = NpgCommand(db, tx, $"""
                 SELECT q.scan_id, q.device, q.device_key, q.attempt, q.failures, q.handshakes, q.elapsed_ms,
-                       d.host, d.port, d.model, d.site, d.attributes::text, d.line
+                       d.host, d.port, d.model, d.site, d.attributes::text, d.line, q.claims
                 FROM queue q JOIN scans s ON s.id = q.scan_id JOIN devices d ON d.scan_id = q.scan_id AND d.name = q.device
                 WHERE {due} AND s.finished IS NULL {(site is null ? "" : "AND q.site = @site")}
                 ORDER BY q.scan_id, q.line
@@ -99,9 +102,14 @@ public sealed partial class PostgresFleetStore
                 var device = new InventoryDevice(rd.GetString(1), rd.GetString(7), rd.GetInt32(8), Str(rd, 9), Str(rd, 10),
                     JsonSerializer.Deserialize(rd.GetString(11), StoreJson.Compact.ImmutableSortedDictionaryStringString) ?? ImmutableSortedDictionary<string, string>.Empty,
                     rd.GetInt32(12));
-                candidates.Add((new QueuedDevice(rd.GetInt64(0), device, rd.GetInt32(3), rd.GetInt32(4), rd.GetInt32(5), rd.GetInt64(6), 0), rd.GetString(2)));
+                var work = new QueuedDevice(rd.GetInt64(0), device, rd.GetInt32(3), rd.GetInt32(4), rd.GetInt32(5), rd.GetInt64(6), 0);
+                // Every earlier claim ended in a release (which counts an attempt) or a lease that ran out; a queued row has none running out.
+                var lost = due.StartsWith("q.state = 'leased'", StringComparison.Ordinal) ? rd.GetInt32(13) - (work.Attempt - 1) : 0;
+                if (lost >= maxLostLeases) poisoned.Add((work, lost));
+                else candidates.Add((work, rd.GetString(2)));
             }
         }
+        foreach (var (work, lost) in poisoned) await GiveUpAsync(db, tx, work, lost, ct).ConfigureAwait(false);
         var claimed = ImmutableArray.CreateBuilder<QueuedDevice>();
         foreach (var (work, key) in candidates)
         {
@@ -123,6 +131,29 @@ public sealed partial class PostgresFleetStore
         }
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return claimed.ToImmutable();
+    }
+
+    /// <summary>Leases that may run out on one device before the queue gives up on it.</summary>
+    public const int DefaultMaxLostLeases = 3;
+
+    // The device's row fails with an error result in the claiming transaction; the scan finishes if it was the last open row.
+    private async Task GiveUpAsync(NpgsqlConnection db, NpgsqlTransaction tx, QueuedDevice work, int lost, CancellationToken ct)
+    {
+        var result = new DeviceResult(work.Device.Name, DeviceStatus.Error, false,
+            $"given up after the lease on this device ran out {lost} times: every worker that scanned it died or stopped renewing (a device that crashes or hangs the scanner)",
+            work.Handshakes, work.Attempt, work.ElapsedMs, null, DateTimeOffset.UtcNow);
+        await using (var row = NpgCommand(db, tx, "UPDATE queue SET state = 'failed', lease_until = NULL, updated = now() WHERE scan_id = @s AND device = @d",
+            ("@s", work.ScanId), ("@d", work.Device.Name)))
+            await row.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await using (var insert = (NpgsqlCommand)ResultCommand(db, tx, work.ScanId, work.Device.Name, StoredResult.From(result)))
+            await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await FinishIfDrainedAsync(db, tx, work.ScanId, ct).ConfigureAwait(false);
+    }
+
+    private static async Task FinishIfDrainedAsync(NpgsqlConnection db, NpgsqlTransaction tx, long scanId, CancellationToken ct)
+    {
+        await using var finish = NpgCommand(db, tx, $"UPDATE scans s SET finished = now() WHERE s.id = @s AND {Drained}", ("@s", scanId));
+        await finish.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Extends every lease this worker holds; returns how many it still holds.</summary>
@@ -162,8 +193,7 @@ public sealed partial class PostgresFleetStore
         // Usually other rows are still open and this does nothing. Two last completions committing together may each
         // still see the other's row open; FinishDrainedAsync (a worker with nothing to claim) closes such a scan.
         // (Locking the scan row here instead serialised every completion behind one lock and its commit: 0.19 s each.)
-        await using (var finish = NpgCommand(db, tx, $"UPDATE scans s SET finished = now() WHERE s.id = @s AND {Drained}", ("@s", work.ScanId)))
-            await finish.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await FinishIfDrainedAsync(db, tx, work.ScanId, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return true;
     }

@@ -17,6 +17,10 @@ public enum DeviceStatus
     [JsonStringEnumMemberName("backed-off")] BackedOff,
     /// <summary>The scan answered TLS but ended early (deadline); the profile is partial.</summary>
     [JsonStringEnumMemberName("partial")] Partial,
+    /// <summary>The scan of the device failed unexpectedly (a scanner bug, a device that crashes it, or workers that kept dying on it); nothing was checked.</summary>
+    [JsonStringEnumMemberName("error")] Error,
+    /// <summary>Only when reading: the stored result row is damaged; the other devices are shown, this one is not checked.</summary>
+    [JsonStringEnumMemberName("unreadable")] Unreadable,
 }
 
 /// <summary>Spellings of <see cref="DeviceStatus"/> used in the store, JSON, CSV and HTML.</summary>
@@ -28,6 +32,8 @@ public static class DeviceStatuses
         DeviceStatus.NoTls => "no-tls",
         DeviceStatus.Unreachable => "unreachable",
         DeviceStatus.BackedOff => "backed-off",
+        DeviceStatus.Error => "error",
+        DeviceStatus.Unreadable => "unreadable",
         _ => "partial",
     };
 
@@ -38,6 +44,7 @@ public static class DeviceStatuses
         "unreachable" => DeviceStatus.Unreachable,
         "backed-off" => DeviceStatus.BackedOff,
         "partial" => DeviceStatus.Partial,
+        "error" => DeviceStatus.Error,
         _ => throw new FormatException($"unknown device status '{s}'"),
     };
 }

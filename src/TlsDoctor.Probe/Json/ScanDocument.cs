@@ -6,7 +6,27 @@ using TlsDoctor.Core;
 namespace TlsDoctor.Probe.Json;
 
 /// <summary>The `scan --json` document: one entry per target. Field names are a contract (docs/json.md).</summary>
-public sealed record ScanDocument(ImmutableArray<ScanJson> Scans);
+public sealed record ScanDocument(ImmutableArray<ScanJson> Scans)
+{
+    /// <summary>Version of this document's shape; raised when a field changes meaning or goes away.</summary>
+    public const int CurrentSchemaVersion = 2;
+
+    /// <summary>Shape version (absent in documents written before it existed).</summary>
+    [JsonPropertyOrder(-4), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? SchemaVersion { get; init; }
+
+    /// <summary>"tlsdoctor".</summary>
+    [JsonPropertyOrder(-3), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Tool { get; init; }
+
+    /// <summary>The version of the tool that wrote the document.</summary>
+    [JsonPropertyOrder(-2), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ToolVersion { get; init; }
+
+    /// <summary>When the document was written (UTC).</summary>
+    [JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? Generated { get; init; }
+}
 
 /// <summary>One scanned target as JSON.</summary>
 public sealed record ScanJson(
@@ -21,7 +41,16 @@ public sealed record ScanJson(
     ImmutableArray<BehaviourJson> Behaviours,
     int Handshakes,
     long ElapsedMs,
-    ImmutableArray<AttemptJson>? Attempts = null);
+    ImmutableArray<AttemptJson>? Attempts = null)
+{
+    /// <summary>The endpoint's security grade (written by `scan`; absent in stored fleet profiles, which grade on reading).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SecurityGrade? Rating { get; init; }
+
+    /// <summary>True for a target whose scan Ctrl+C stopped before it finished (its facts are missing, not absent).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Cancelled { get; init; }
+}
 
 /// <summary>One protocol version as JSON.</summary>
 /// <param name="OrderKind">server, client, client-dependent (server order except between AES-GCM and ChaCha20-Poly1305), or null.</param>

@@ -160,7 +160,8 @@ public sealed class GoldenJsonTests(PeerServers peers, GoldenLab lab, ITestOutpu
     // Values that differ between two runs of the same code: where the peer listens, how long things took, when the
     // run happened, and what the freshly generated keys and certificates hash to.
     private static readonly HashSet<string> VolatileNumbers = ["elapsedMs", "port"];
-    private static readonly HashSet<string> VolatileStrings = ["at", "notBefore", "notAfter", "der", "sha256", "certificateSha256", "serialNumber"];
+    // generated / toolVersion: when and by which build a document was written (scan's header), like "at" in diagnose.
+    private static readonly HashSet<string> VolatileStrings = ["at", "generated", "toolVersion", "notBefore", "notAfter", "der", "sha256", "certificateSha256", "serialNumber"];
     private static readonly Regex Sha256Hex = new("\\b[0-9a-fA-F]{64}\\b", RegexOptions.Compiled);
     private static readonly Regex TempPath = new("\"[^\"]*tlsdoctor-golden-[0-9a-f]{8}", RegexOptions.Compiled);
     // hostile-garbage answers random bytes, which the error message quotes.
@@ -190,7 +191,8 @@ public sealed class GoldenJsonTests(PeerServers peers, GoldenLab lab, ITestOutpu
 
     private static string ReplacePorts(string text, int[] ports)
     {
-        foreach (var port in ports) text = text.Replace($":{port}", ":PORT", StringComparison.Ordinal);
+        // Remedy folders are named after the device: 127.0.0.1_4433.
+        foreach (var port in ports) text = text.Replace($":{port}", ":PORT", StringComparison.Ordinal).Replace($"_{port}/", "_PORT/", StringComparison.Ordinal);
         return TempPath.Replace(text, "\"<out>");
     }
 

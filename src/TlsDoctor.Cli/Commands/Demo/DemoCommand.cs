@@ -146,7 +146,7 @@ public static class DemoCommand
     private static ImmutableArray<string> Write(DiagnosisReport report, string outDir, string profile, CliConsole console)
     {
         if (!report.Findings.Any(f => f.Remedies.Any(r => r.Files.Length > 0))) return [];
-        try { return RemedyWriter.Write(report, Path.Combine(outDir, profile)); }
+        try { return RemedyWriter.Write(report, Path.Combine(outDir, profile), new RemedyStamp(ScanCommand.ToolVersion, DateTimeOffset.UtcNow)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             console.Error.MarkupLineInterpolated($"[yellow]cannot write remedy files for {profile}: {e.Message}[/]");

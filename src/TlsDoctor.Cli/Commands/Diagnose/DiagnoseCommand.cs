@@ -105,7 +105,7 @@ public static class DiagnoseCommand
         var written = System.Collections.Immutable.ImmutableArray<string>.Empty;
         if (report.Findings.Any(f => f.Remedies.Any(r => r.Files.Length > 0)) && options.OutDirectory is { } dir)
         {
-            try { written = RemedyWriter.Write(report, dir); }
+            try { written = RemedyWriter.Write(report, dir, new RemedyStamp(ScanCommand.ToolVersion, DateTimeOffset.UtcNow)); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 console.Error.MarkupLineInterpolated($"[red]error:[/] cannot write the remedy files to {dir}: {e.Message}");

@@ -60,6 +60,7 @@ public static class FleetWorkerCommand
     public static readonly Option<int> Concurrency = new("--concurrency") { Description = "Devices this worker scans at once", DefaultValueFactory = _ => 64, HelpName = "N" };
     public static readonly Option<double> Rate = new("--rate") { Description = "New connections per second for THIS worker (each worker has its own budget; the fleet's is the sum)", DefaultValueFactory = _ => FleetScanOptions.DefaultRate, HelpName = "R" };
     public static readonly Option<double> Lease = new("--lease") { Description = "Seconds a claimed device stays this worker's without renewal; a dead worker's devices are taken over after it", DefaultValueFactory = _ => 30, HelpName = "SECONDS" };
+    public static readonly Option<int> MaxLostLeases = new Option<int>("--max-lost-leases") { Description = "Leases that may run out on one device (each worker scanning it died or hung) before it gets an error result instead of being queued again", DefaultValueFactory = _ => PostgresFleetStore.DefaultMaxLostLeases, HelpName = "N" }.Within(1, 100);
     public static readonly Option<bool> Follow = new("--follow") { Description = "Keep waiting for newly queued devices instead of exiting when the queue is empty" };
     public static readonly Option<string?> Name = new("--name") { Description = "Worker name shown by fleet status (default: host/pid)", HelpName = "NAME" };
     public static readonly Option<bool> Json = CommonOptions.Json();
@@ -68,7 +69,7 @@ public static class FleetWorkerCommand
     {
         var cmd = new Command("worker", "Scan devices from the PostgreSQL queue (run any number, on any machines); exits when the queue is empty unless --follow")
         {
-            Db, Site, Concurrency, Rate, Lease, Follow, Name, Json,
+            Db, Site, Concurrency, Rate, Lease, MaxLostLeases, Follow, Name, Json,
         };
         cmd.SetAction(FleetOptions.Action(console, RunAsync));
         return cmd;
@@ -84,7 +85,7 @@ public static class FleetWorkerCommand
         var site = parse.GetValue(Site) is { Length: > 0 } s ? s.Trim() : null;
         using var store = FleetOptions.OpenPostgres(parse.GetValue(Db)!, "worker", create: false);
         var options = new FleetWorkerOptions(name, site, concurrency, rate, TimeSpan.FromSeconds(lease), parse.GetValue(Follow),
-            TimeSpan.FromSeconds(Math.Min(1, lease / 3)));
+            TimeSpan.FromSeconds(Math.Min(1, lease / 3)), parse.GetValue(MaxLostLeases));
         console.Error.MarkupLineInterpolated($"[grey]worker {name}: {store.Path}{(site is null ? "" : $", site {site}")}, {concurrency} at once, {rate:0.#} conn/s, lease {lease:0.#} s[/]");
         var last = DateTime.MinValue;
         var progress = new InlineProgress<WorkerProgress>(p =>

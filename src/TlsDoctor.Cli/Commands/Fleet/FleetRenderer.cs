@@ -64,7 +64,7 @@ public static class FleetRenderer
                 new Markup(d.DhBits is { } b ? b < 1024 ? $"[red]{b}[/]" : b < 2048 ? $"[yellow]{b}[/]" : N(b) : ""),
                 new Text(d.CertificateKey is null ? "" : $"{d.CertificateKey} {d.CertificateSignature}"),
                 new Markup(outcome),
-                new Text(string.Join(" ", d.Findings.Select(f => f.Id))));
+                new Text(string.Join(" ", d.Findings.Select(f => f.Id).Concat((d.NotChecked.IsDefault ? [] : d.NotChecked).Select(n => $"{n.Split(' ')[0]}: not checked")))));
         }
         console.Write(t);
     }
@@ -131,6 +131,7 @@ public static class FleetRenderer
         WhatIfChanges.Breaks => "[red]breaks[/]",
         WhatIfChanges.Fixed => "[green]fixed[/]",
         WhatIfChanges.StaysBroken => "[yellow]stays-broken[/]",
+        WhatIfChanges.NotChecked => "[yellow]not-checked[/]",
         _ => Markup.Escape(c),
     };
 

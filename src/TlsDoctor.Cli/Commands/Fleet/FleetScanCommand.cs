@@ -52,7 +52,12 @@ public static class FleetScanCommand
                 if (!string.Equals(open.InventorySha256, inventory.Sha256, StringComparison.OrdinalIgnoreCase))
                     throw new UsageException($"{path} changed since scan {open.Id} started from {open.InventoryPath}; run without --resume to start a new scan with it");
                 scanId = open.Id;
-                console.Error.MarkupLineInterpolated($"[grey]resuming scan {scanId}: {open.Results} of {open.Devices} devices already done[/]");
+                if (StoredOptions(open) is { } stored)
+                {
+                    options = Settings.Resume(parse, stored, Concurrency, Rate);
+                    scanner = new FleetScanner(store, options);
+                }
+                console.Error.MarkupLineInterpolated($"[grey]resuming scan {scanId}: {open.Results} of {open.Devices} devices already done ({options.Concurrency} at once, {options.Probe.MaxConnectionsPerHost}/device, {options.ConnectionsPerSecond:0.#} conn/s, delay {options.Probe.DelayBetweenConnections.TotalMilliseconds:0} ms)[/]");
             }
             else
             {
@@ -83,7 +88,19 @@ public static class FleetScanCommand
             {
                 FleetRenderer.RenderScan(console.Out, summary, store.Path, inventory.Errors.Length);
             }
-            return summary.Statuses.Keys.Any(k => k is "unreachable" or "backed-off") ? ExitCodes.Unreachable : ExitCodes.Ok;
+            return summary.Statuses.Keys.Any(k => k is "unreachable" or "backed-off" or "error") ? ExitCodes.Unreachable : ExitCodes.Ok;
+        }
+    }
+
+    private static FleetOptionsJson? StoredOptions(ScanRecord scan)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(scan.Options, FleetJsonContext.Default.FleetOptionsJson);
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"scan {scan.Id}: its stored options are damaged ({e.Message}); start a new scan without --resume");
         }
     }
 

@@ -26,6 +26,30 @@ public sealed class FleetScanSettings
             cmd.Options.Add(o);
     }
 
+    /// <summary>
+    /// The options a resumed scan runs with: those it was started with, except what this command line gives explicitly
+    /// (a resume after Ctrl+C keeps the scan's --rate, --delay, --concurrency and the rest).
+    /// </summary>
+    public FleetScanOptions Resume(ParseResult parse, FleetOptionsJson stored, Option<int> concurrency, Option<double> rate)
+    {
+        bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+        var mine = Build(parse, parse.GetValue(concurrency), parse.GetValue(rate));
+        var was = FleetScanOptions.FromJson(stored, stored.Concurrency, stored.Rate);
+        return new FleetScanOptions(
+            new ProbeOptions(
+                Given(ConnectTimeout) ? mine.Probe.ConnectTimeout : was.Probe.ConnectTimeout,
+                Given(ReadTimeout) ? mine.Probe.ReadTimeout : was.Probe.ReadTimeout,
+                Given(Deadline) ? mine.Probe.TargetDeadline : was.Probe.TargetDeadline,
+                Given(PerDevice) ? mine.Probe.MaxConnectionsPerHost : was.Probe.MaxConnectionsPerHost,
+                Given(Delay) ? mine.Probe.DelayBetweenConnections : was.Probe.DelayBetweenConnections,
+                Given(NoHandshake) ? mine.Probe.FullHandshakes : was.Probe.FullHandshakes),
+            Given(concurrency) ? mine.Concurrency : was.Concurrency,
+            Given(rate) ? mine.ConnectionsPerSecond : was.ConnectionsPerSecond,
+            Given(DeviceKeyOption) ? mine.Key : was.Key,
+            Given(MaxFailures) ? mine.MaxConsecutiveFailures : was.MaxConsecutiveFailures,
+            Given(RetryBackoff) ? mine.RetryBackoff : was.RetryBackoff);
+    }
+
     /// <summary>The scan options for the parsed command line (ranges were checked at parse time).</summary>
     public FleetScanOptions Build(ParseResult parse, int concurrency, double rate)
     {

@@ -8,6 +8,22 @@ namespace TlsDoctor.Cli.Commands;
 /// <summary>Draws a scan result as tables; device-supplied text is escaped before it enters markup.</summary>
 public static class ScanRenderer
 {
+    /// <summary>A target Ctrl+C stopped before its scan finished.</summary>
+    public static void RenderCancelled(IAnsiConsole console, ProbeTarget target)
+    {
+        console.Heading($"[bold]{Markup.Escape(target.ToString())}[/]");
+        console.MarkupLine("[yellow]cancelled (Ctrl+C) before this target's scan finished; nothing about it is known[/]");
+    }
+
+    /// <summary>The grade, each reason that capped it, and the warning for SSL-only devices.</summary>
+    public static void RenderRating(IAnsiConsole console, SecurityGrade g)
+    {
+        var colour = g.Grade switch { "A" => "green", "B" => "yellow", null => "grey", _ => "red" };
+        console.MarkupLineInterpolated($"Security rating: [{colour} bold]{g.Grade ?? "not rated"}[/]");
+        foreach (var reason in g.Reasons.Where(x => x.Cap != "-")) console.MarkupLineInterpolated($"  [{colour}]caps at {reason.Cap}:[/] {reason.Reason}");
+        if (g.Warning is { } w) console.MarkupLineInterpolated($"[red bold]WARNING:[/] {w}");
+    }
+
     public static void Render(IAnsiConsole console, ScanResult r, bool verbose)
     {
         console.Heading($"[bold]{Markup.Escape(r.Target.ToString())}[/]");
@@ -17,6 +33,7 @@ public static class ScanRenderer
             return;
         }
         if (r.Error is not null) console.MarkupLineInterpolated($"[yellow]{r.Error}[/]");
+        RenderRating(console, SecurityRating.Rate(r.Profile));
 
         var versions = new Table().Border(TableBorder.Rounded).AddColumns("Version", "Supported", "Order", "Suites", "Full handshake");
         foreach (var p in r.Profile.Protocols)
