@@ -93,7 +93,14 @@ public sealed record ClientProfileJson
     public bool? ChecksTrustAfterHandshake { get; init; }
     /// <summary>RFC alert name, or "none" when the client just closes.</summary>
     public string? DhRejectAlert { get; init; }
+    /// <summary>The client family recognised from the hello (null when none).</summary>
+    public string? ClientFamily { get; init; }
+    /// <summary>Each limit with how it is known: observed (hello, learning connection) or assumed, and why.</summary>
+    public ImmutableArray<ClientLimitJson>? Limits { get; init; }
 }
+
+/// <summary>One limit of a client profile as JSON: name, value, basis ("observed" / "assumed"), source.</summary>
+public sealed record ClientLimitJson(string Name, string Value, string Basis, string Source);
 
 /// <summary>Source-generated serializer settings for the listen document and profile files: camelCase, indented, nulls kept.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
@@ -194,6 +201,8 @@ public static class ListenJsonMapper
             ChecksCertificateDates = p.ChecksCertificateDates,
             ChecksTrustAfterHandshake = p.ChecksTrustAfterHandshake,
             DhRejectAlert = p.DhRejectAlert?.Name() ?? "none",
+            ClientFamily = p.Family,
+            Limits = [.. (p.Limits.IsDefault ? [] : p.Limits).Select(l => new ClientLimitJson(l.Name, l.Value, l.Basis.Name(), l.Source))],
         };
     }
 
