@@ -178,8 +178,8 @@ public sealed class DeviceLearning
             _ => "s",
         };
         _pending.Remove(key);
-        var gotPastHello = result.CertificateSent || result.Verdict == CertificateVerdict.Accepted;
-        if (gotPastHello || step.Question == LearnQuestion.Certificate) _certificates.Add(result);
+        var gotPastHello = PastServerHello(result);
+        if (gotPastHello && step.Question != LearnQuestion.TerminalServerSuite || step.Question == LearnQuestion.Certificate) _certificates.Add(result);
         string verdict, shows;
         switch (step.Question)
         {
@@ -210,6 +210,13 @@ public sealed class DeviceLearning
         _exchanges.Add(exchange);
         return exchange;
     }
+
+    // The server's first flight (ServerHello, Certificate, …) goes out before the device answers, so "the certificate
+    // was sent" says nothing. The device's answer does: protocol_version, handshake_failure or a bare close is a refusal
+    // of the ServerHello; a certificate alert (bad_certificate, unknown_ca, …) or a completed handshake means it took it.
+    private static bool PastServerHello(CertificateProbeAttempt r) =>
+        r.Verdict is CertificateVerdict.Accepted or CertificateVerdict.Untrusted
+        || r.Verdict == CertificateVerdict.Rejected && r.AlertSentByDevice && r.Alert is not (AlertDescription.ProtocolVersion or AlertDescription.HandshakeFailure);
 
     private static string? SuiteName(LearnStep step) =>
         step.Restrictions.Suites is { Length: > 0 } only ? CipherSuites.Get((ushort)only[0]).Name : null;
