@@ -9,8 +9,15 @@ using BcCipherSuite = Org.BouncyCastle.Tls.CipherSuite;
 
 namespace TlsDoctor.Lab;
 
+/// <summary>A lab device's BouncyCastle client: how far it got and its result.</summary>
+internal interface ILabTlsClient : TlsClient
+{
+    LabClientStage Stage { get; }
+    LabClientResult Result(bool completed, AlertDescription? alert, bool sent, LabClientStage stage, string reason);
+}
+
 /// <summary>The BouncyCastle client behind mfd-legacy-client.</summary>
-internal sealed class LegacyTlsClient(BcTlsCrypto crypto, IReadOnlySet<string> trustedSha256) : DefaultTlsClient(crypto)
+internal sealed class LegacyTlsClient(BcTlsCrypto crypto, IReadOnlySet<string> trustedSha256) : DefaultTlsClient(crypto), ILabTlsClient
 {
     // OIDs of the only certificate signatures such firmware can verify.
     private const string Sha1WithRsa = "1.2.840.113549.1.1.5";
