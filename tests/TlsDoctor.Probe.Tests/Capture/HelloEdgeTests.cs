@@ -93,3 +93,86 @@ public sealed class HelloEdgeTests
         Assert.Equal("decode_error alert", c.Response);
     }
 }
+
+/// <summary>Issue 15 #8 and #28: the run's --timeout and the connection deadline hold even while connections are being read; floods are served.</summary>
+public sealed class ListenerLoadTests
+{
+    private static byte[] Hello() => ClientHelloBuilder.BuildRecord(ListenerTests.FoxIoExample());
+
+    [Fact]
+    public async Task Run_timeout_ends_a_slow_drip_connection_that_keeps_every_read_within_its_timeout()
+    {
+        var options = CaptureHarness.Options(count: null, timeoutSeconds: 1.5, readTimeoutSeconds: 5) with { ConnectionTimeout = TimeSpan.FromSeconds(60) };
+        using var listener = ClientHelloListener.Start(options);
+        var run = listener.RunAsync(null, CancellationToken.None);
+        using var drip = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await drip.ConnectAsync(listener.LocalEndPoint);
+        var hello = Hello();
+        for (var i = 0; i < 40 && !run.IsCompleted; i++)
+        {
+            try { await drip.SendAsync(hello.AsMemory(i, 1), System.Net.Sockets.SocketFlags.None); } catch (System.Net.Sockets.SocketException) { break; }
+            await Task.Delay(200);
+        }
+        // The run ended by its own --timeout (1.5 s), long before 40 drips (8 s) and the 60 s connection deadline.
+        Assert.True(run.IsCompleted);
+        var r = await run;
+        Assert.Equal(ListenStop.Timeout, r.Stop);
+        Assert.Contains("listener stopped", Assert.Single(r.Captures).Error);
+    }
+
+    [Fact]
+    public async Task Connection_deadline_cuts_a_slow_drip_client_and_other_clients_are_captured_meanwhile()
+    {
+        var options = CaptureHarness.Options(count: 3, timeoutSeconds: 30, readTimeoutSeconds: 5) with { ConnectionTimeout = TimeSpan.FromSeconds(1) };
+        var r = await CaptureHarness.RunAsync(options, async ep =>
+        {
+            using var drip = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await drip.ConnectAsync(ep);
+            await drip.SendAsync(Hello().AsMemory(0, 1), System.Net.Sockets.SocketFlags.None);
+            // While the first connection drips, two others are read and captured (concurrent reading).
+            await CaptureHarness.SendRawAsync(ep, Hello());
+            await CaptureHarness.SendRawAsync(ep, Hello());
+            var hello = Hello();
+            for (var i = 1; i < 20; i++)
+            {
+                try { await drip.SendAsync(hello.AsMemory(i, 1), System.Net.Sockets.SocketFlags.None); } catch (System.Net.Sockets.SocketException) { break; }
+                await Task.Delay(150);
+            }
+            await CaptureHarness.SendRawAsync(ep, Hello());
+        });
+        // Capture order is connection order, whatever order they finished in.
+        Assert.Equal([1, 2, 3, 4], r.Captures.Select(c => c.Connection));
+        Assert.Contains("deadline", r.Captures[0].Error);
+        Assert.All(r.Captures.Skip(1), c => Assert.Null(c.Error));
+    }
+
+    [Fact]
+    public async Task A_flood_of_connections_is_served_without_refusals_and_in_order()
+    {
+        const int n = 1500;
+        var options = CaptureHarness.Options(count: n, timeoutSeconds: 120, readTimeoutSeconds: 5) with { MaxConcurrent = 32 };
+        var refused = 0;
+        var hello = Hello();
+        var r = await CaptureHarness.RunAsync(options, async ep =>
+        {
+            using var gate = new SemaphoreSlim(200);
+            await Task.WhenAll(Enumerable.Range(0, n).Select(async _ =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                    await s.ConnectAsync(ep);
+                    await s.SendAsync(hello, System.Net.Sockets.SocketFlags.None);
+                    var buf = new byte[16];
+                    await s.ReceiveAsync(buf, System.Net.Sockets.SocketFlags.None);
+                }
+                catch (System.Net.Sockets.SocketException) { Interlocked.Increment(ref refused); }
+                finally { gate.Release(); }
+            }));
+        });
+        Assert.Equal(0, refused);
+        Assert.Equal(n, r.Captured);
+        Assert.Equal(Enumerable.Range(1, r.Captures.Length), r.Captures.Select(c => c.Connection));
+    }
+}
