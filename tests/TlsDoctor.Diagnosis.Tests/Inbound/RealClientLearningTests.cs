@@ -17,10 +17,11 @@ public sealed class RealClientLearningTests
         Assert.True(min.Basis == LimitBasis.Observed, dump);
         Assert.Equal("TLSv1.2", min.Value);
         Assert.Equal([TlsVersion.TLSv1_2], learned.Versions.ToArray());
-        // The refusal is kept as evidence: a TLS 1.1 ServerHello answered with protocol_version.
+        // The refusal is kept as evidence: a TLS 1.1 ServerHello answered with protocol_version (or, when the device's
+        // close wins the race with the listener's own write, just the close).
         var refusal = Assert.Single(r.Captures, c => c.Exchange is { Question: LearnQuestion.LowerVersion, Verdict: "rejected" }).Exchange!;
         Assert.Equal(TlsVersion.TLSv1_1, refusal.AnsweredVersion);
-        Assert.Equal(AlertDescription.ProtocolVersion, refusal.Result.Alert);
+        Assert.True(refusal.Result.Alert is AlertDescription.ProtocolVersion or null, refusal.Result.Detail);
 
         // From the single hello: a warning that names the assumption and the run that settles it.
         var single = await DiagnoseAsync(SingleHello(r), "2008r2");
