@@ -10,6 +10,7 @@ command -v gcc >/dev/null || need+=(gcc)
 [ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 command -v chromium >/dev/null || need+=(chromium)   # fleet report HTML test (headless)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)   # fleet tests start a private cluster
+[ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null || need+=(wine64)   # the win-x64 build under Wine (Cli WineTests)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}" >&2
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -110,8 +110,13 @@ public sealed record CliConsole(IAnsiConsole Out, IAnsiConsole Error, TextWriter
     /// <summary>The width of output that goes to a file or a pipe without COLUMNS: wide enough that nothing wraps.</summary>
     public const int UnboundedWidth = 4096;
 
-    public static CliConsole CreateDefault() => Create(Console.Out, Console.Error, Console.IsOutputRedirected, Console.IsErrorRedirected,
-        Environment.GetEnvironmentVariable("COLUMNS"));
+    public static CliConsole CreateDefault()
+    {
+        // JSON and tables are UTF-8 whatever the Windows console code page is (else "§" and "≥" arrive as CP-437 bytes);
+        // set before Console.Out is taken, since setting it replaces the writer.
+        if (OperatingSystem.IsWindows()) Console.OutputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        return Create(Console.Out, Console.Error, Console.IsOutputRedirected, Console.IsErrorRedirected, Environment.GetEnvironmentVariable("COLUMNS"));
+    }
 
     /// <summary>Consoles over two writers, at the width <see cref="Width"/> chooses for each.</summary>
     public static CliConsole Create(TextWriter output, TextWriter error, bool outputRedirected, bool errorRedirected, string? columns)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Security.Authentication;
 using TlsDoctor.Core;
 using TlsDoctor.Probe;
 using TlsDoctor.Schannel.Policy;
@@ -29,6 +30,13 @@ public sealed record DiagnoseOptions
     public int DhStress { get; init; }
     /// <summary>Clock for certificate validity; null = now.</summary>
     public DateTimeOffset? Now { get; init; }
+    /// <summary>
+    /// On Windows, when the policy is this machine's own (read from its registry), check the model with one real
+    /// SCHANNEL handshake per outbound target (SslStream).
+    /// </summary>
+    public bool SelfCheck { get; init; } = true;
+    /// <summary>The real handshake of the self-check; null = SslStream on Windows, none elsewhere (tests inject outcomes).</summary>
+    public Func<ProbeTarget, SslProtocols, TimeSpan, CancellationToken, Task<SystemHandshakeResult>>? Handshake { get; init; }
     /// <summary>Where the CLI writes remedy files (the runner itself writes nothing; see <see cref="RemedyWriter"/>).</summary>
     public string? OutDirectory { get; init; }
 }
@@ -97,6 +105,7 @@ public sealed class DiagnosisRunner
         if (deviceScan is not null) run.Assumptions.Add(new("device-certificate-not-validated", "The Terminal Server is assumed to accept the device's certificate whatever its issuer and dates (devices use self-signed certificates); only the key exchange and signature algorithms are simulated."));
         if (options.ClientHello is { } capture) run.Inbound(windows, capture, serverScan);
         foreach (var c in run.Contexts) c.Others = [.. run.Contexts.Where(o => o != c && o.Outbound)];
+        var checks = await CheckModelAsync(options, run.Contexts, windows, progress, ct).ConfigureAwait(false);
 
         progress?.Report(new DiagnosisProgress("applying the findings catalogue"));
         var findings = run.Contexts.SelectMany(Analyze).ToList();
@@ -108,13 +117,36 @@ public sealed class DiagnosisRunner
         return new DiagnosisReport(
             windows.Describe(),
             [.. NotScanned(deviceScan, EndpointRole.Device), .. NotScanned(paymentScan, EndpointRole.Payment), .. NotScanned(serverScan, EndpointRole.Server)],
-            [.. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal)],
+            // A disagreement between the model and SCHANNEL comes first: every other finding rests on the model.
+            [.. checks.Where(c => c.IsMismatch).Select(ModelChecks.Finding), .. findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal)],
             [.. run.Assumptions.DistinctBy(a => a.Id)],
             [.. probes],
             [.. run.Contexts.Select(c => new DirectionOutcome(c.Direction, c.Target, c.Client.Name, c.Outbound ? c.Target : "Terminal Server inbound", c.Outcome))],
             proof is null ? [] : [proof],
             [.. run.Unreachable],
-            run.Now);
+            run.Now,
+            checks);
+    }
+
+    /// <summary>
+    /// One SslStream handshake per outbound target on Windows, where SslStream is SCHANNEL, when the policy models this
+    /// machine (a model of another Windows, --os 2012r2 on a 2022, would differ from this SCHANNEL by design); nothing elsewhere.
+    /// </summary>
+    private static async Task<ImmutableArray<ModelCheck>> CheckModelAsync(DiagnoseOptions options, List<DiagnosisContext> contexts, WindowsSide windows,
+        IProgress<DiagnosisProgress>? progress, CancellationToken ct)
+    {
+        var handshake = options.Handshake ?? (OperatingSystem.IsWindows() && windows.IsThisMachine ? SystemTlsHandshake.RunAsync : null);
+        if (!options.SelfCheck || handshake is null) return [];
+        var p = windows.Policy;
+        var protocols = SystemTlsHandshake.ProtocolsFor(p.OutboundExplicit.Value ? [.. p.OutboundVersions.Select(v => v.Value)] : []);
+        var list = ImmutableArray.CreateBuilder<ModelCheck>();
+        foreach (var c in contexts.Where(c => c.Outbound && c.Scan is not null))
+        {
+            progress?.Report(new DiagnosisProgress($"checking the model: one SCHANNEL handshake with {c.Target}"));
+            var live = await handshake(c.Scan!.Target, protocols, options.Probe.ConnectTimeout + options.Probe.ReadTimeout, ct).ConfigureAwait(false);
+            list.Add(ModelChecks.Compare(c.Direction, c.Target, c.Outcome, live, ModelChecks.Protocols(p)));
+        }
+        return list.ToImmutable();
     }
 
     /// <summary>The leading-zero proof against a reachable device, and the device's profile with the bug added when it is proven.</summary>

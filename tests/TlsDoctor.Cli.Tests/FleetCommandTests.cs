@@ -136,6 +136,13 @@ public sealed class FleetCommandTests(FleetCliLab lab) : IClassFixture<FleetCliL
         var back = await CliHarness.RunAsync("fleet", "what-if", "--db", db, "--os", "2016", "--baseline-reg", reg);
         Assert.Equal(0, back.ExitCode);
         Assert.Contains("stays-ok", back.Out);
+        Assert.Contains("changed nothing", back.Error);
+        Assert.DoesNotContain("changed nothing", run.Error);
+        var typo = lab.File("typo.reg");
+        File.WriteAllText(typo, Dh512.Replace("ClientMinKeyBitLength", "ClientMinKeyBitLenght", StringComparison.Ordinal));
+        var typoRun = await CliHarness.RunAsync("fleet", "what-if", "--db", db, "--os", "2016", "--reg", typo);
+        Assert.Contains("changed nothing", typoRun.Error);
+        Assert.Contains("ClientMinKeyBitLength?", typoRun.Error); // "did you mean …?" (the line may wrap)
         var missing = await CliHarness.RunAsync("fleet", "what-if", "--db", db, "--reg", reg);
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("--os is required", missing.Error);

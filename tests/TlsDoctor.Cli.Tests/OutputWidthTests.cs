@@ -28,7 +28,7 @@ public sealed class OutputWidthTests(PeerServers servers) : IClassFixture<PeerSe
     {
         var text = await RunRedirectedAsync(null, "simulate", "--client", "windows:2016", "--server", "windows:2016");
         // A long assumption (well over 80 characters) arrives whole, on one line.
-        Assert.Contains(text.Split('\n'), l => l.Contains("The Terminal Server is assumed to run as a .NET Framework 4.7+ application (SystemDefault protocols, strong crypto) unless --dotnet says otherwise.", StringComparison.Ordinal));
+        Assert.Contains(text.Split('\n'), l => l.Contains("The Terminal Server is assumed to target .NET Framework 4.7+ on the 4.8 runtime (system default protocols, strong crypto) unless --dotnet says otherwise.", StringComparison.Ordinal));
         Assert.Contains("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", text);
     }
 

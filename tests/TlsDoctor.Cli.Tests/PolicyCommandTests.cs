@@ -93,6 +93,29 @@ public sealed class PolicyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Registry_typos_are_warnings_with_file_and_line_in_text_and_json()
+    {
+        var reg = WriteUtf16(_dir, "typos.reg", "Windows Registry Editor Version 5.00\r\n\r\n" +
+            "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.4\\Client]\r\n\"Enabled\"=dword:00000001\r\n\r\n" +
+            "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server]\r\n\"Enabeld\"=dword:00000000\r\n\r\n" +
+            "[HKEY_CURRENT_USER\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319]\r\n\"SchUseStrongCrypto\"=dword:00000001\r\n");
+        var json = await CliHarness.RunAsync("policy", "show", "--os", "2016", "--reg", reg, "--json");
+        Assert.Equal(0, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Out);
+        var warnings = doc.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!).ToList();
+        Assert.Contains(warnings, w => w.Contains(@"Protocols\TLS 1.4 (typos.reg:4)", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains(@"Enabeld (typos.reg:7)", StringComparison.Ordinal) && w.Contains("did you mean Enabled?", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("(typos.reg:10) is under HKEY_CURRENT_USER", StringComparison.Ordinal));
+        var server10 = doc.RootElement.GetProperty("server").GetProperty("protocols").EnumerateArray().Single(p => p.GetProperty("version").GetString() == "TLSv1.0");
+        Assert.Equal("enabled", server10.GetProperty("state").GetString());
+
+        var text = await CliHarness.RunAsync("policy", "show", "--os", "2016", "--reg", reg);
+        Assert.Contains("typos.reg:4", text.Out);
+        Assert.Contains("typos.reg:7", text.Out);
+        Assert.Contains("typos.reg:10", text.Out);
+    }
+
+    [Fact]
     public async Task Table_output_shows_roles_suites_and_assumptions()
     {
         var run = await CliHarness.RunAsync("policy", "show", "--os", "2008r2", "--updates", "none", "--product-setting", "Tls, Tls11, Tls12");

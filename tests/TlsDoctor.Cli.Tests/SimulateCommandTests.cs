@@ -41,6 +41,23 @@ public sealed class SimulateCommandTests(WeakDhScanFixture scan) : IClassFixture
     }
 
     [Fact]
+    public async Task Confirm_needs_windows_and_says_so()
+    {
+        if (OperatingSystem.IsWindows()) return; // there it makes the SCHANNEL handshake (the Wine tests run it)
+        var run = await CliHarness.RunAsync("simulate", "--client", "windows:2012r2", "--server", scan.ScanFile, "--confirm", "127.0.0.1:1", "--json");
+        Assert.Equal(2, run.ExitCode);
+        // --json: the one document on stdout is the error (docs/json.md), which says why.
+        using (var error = JsonDocument.Parse(run.Out))
+        {
+            Assert.Equal("usage", error.RootElement.GetProperty("error").GetProperty("kind").GetString());
+            Assert.Contains("only on Windows", error.RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
+        var plain = await CliHarness.RunAsync("simulate", "--client", "windows:2012r2", "--server", scan.ScanFile, "--json");
+        using var doc = JsonDocument.Parse(plain.Out);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("modelCheck").ValueKind);
+    }
+
+    [Fact]
     public async Task Patched_2012r2_against_the_weak_dh_device_fails_with_dh_too_small()
     {
         // KB3061518 (MS15-055) raises the SCHANNEL client minimum to 1024 bits; the device sends a 512-bit group.

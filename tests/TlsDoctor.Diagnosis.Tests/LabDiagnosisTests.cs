@@ -61,6 +61,8 @@ public sealed class LabDiagnosisTests(LabFixture lab) : IClassFixture<LabFixture
         Assert.True(off.Fixes);
         Assert.NotEqual(KeyExchange.DHE, off.Resimulated!.KeyExchange);
         Assert.NotEmpty(off.SideEffects);
+        Assert.Contains(f.Remedies, m => m.Kind == RemedyKind.Device); // the device is the side at fault
+        Assert.DoesNotContain(f.Remedies, m => m.Kind == RemedyKind.WindowsUpdate);
     }
 
     [Fact]

@@ -26,6 +26,22 @@ public sealed class PeerDiagnosisTests(PeerServers peers) : IClassFixture<PeerSe
         Assert.DoesNotContain(r.Findings, x => x.Id == "TD002");
     }
 
+    [Theory]
+    [InlineData("2012r2", "TD002:upgrade-2019")]
+    [InlineData("2016", "TD002:KB4537806")]
+    public async Task A_correct_dhe_device_and_a_windows_without_the_leading_zero_fix_get_windows_side_remedies(string os, string expected)
+    {
+        // OpenSSL strips the zero (the proof clears it); this Windows does not: Windows is the side at fault.
+        var r = await Diagnose.RunAsync(new() { Device = await Start(PeerTarget.Dh1024), Policy = Diagnose.Os(os, "none") });
+        Assert.Equal(LeadingZeroVerdict.Cleared, Assert.Single(r.LeadingZero).Verdict);
+        var f = r.Single("TD002");
+        Assert.Contains("does not strip the leading zero", f.Title);
+        Assert.DoesNotContain(f.Remedies, m => m.Kind == RemedyKind.Device);
+        Assert.Contains(f.Remedies, m => m.EquivalenceKey == "TD002:disable-dh");
+        var windows = Assert.Single(f.Remedies, m => m.EquivalenceKey == expected);
+        Assert.True(windows.Fixes, windows.Resimulated?.Explanation);
+    }
+
     [Fact]
     public async Task OpenSsl_sha512_chain_gives_TD004_on_unpatched_2012r2()
     {

@@ -10,6 +10,9 @@ public class KnowledgeTests
     private static string State(string release, TlsVersion v, bool client) =>
         client ? K.Release(release).Protocol(v)!.Client : K.Release(release).Protocol(v)!.Server;
 
+    private static string[] DhRaisedBy(string release) =>
+        [.. K.Changes(K.Release(release), e => e.DhClientMinBits > K.Release(release).Dh.ClientMinBits.Value).Select(c => c.Update.Id)];
+
     private static IEnumerable<ushort> Enabled(string release) => K.Release(release).CipherSuites.Enabled.Select(r => r.CodeValue);
     private static IEnumerable<ushort> Supported(string release) => K.Release(release).CipherSuites.Supported.Select(r => r.CodeValue);
 
@@ -41,7 +44,9 @@ public class KnowledgeTests
         Assert.Contains("KB2975719", K.Release("2012r2").Sha512InTls12.FixedBy);
         Assert.False(K.Release("2012r2").DhLeadingZeroFixed.Value);
         Assert.Empty(K.Release("2012r2").DhLeadingZeroFixed.FixedBy);
-        Assert.Equal(["KB3061518", "KB3161606", "KB3172614"], K.Release("2012r2").DhUpdates.ToArray());
+        Assert.Equal(["KB3061518", "KB3161606", "KB3172614"], DhRaisedBy("2012r2"));
+        // The rollup that carries the SHA-512 fix on 2012 R2 is named before the standalone hotfix.
+        Assert.Equal(["KB2975719", "KB2973337"], K.Release("2012r2").Sha512InTls12.FixedBy.ToArray());
     }
 
     [Fact]
@@ -55,17 +60,18 @@ public class KnowledgeTests
         }
         Assert.Equal("disabled-by-default", State("2008r2", TlsVersion.SSLv2, client: true));
         Assert.Equal("enabled", State("2008r2", TlsVersion.SSLv2, client: false));
-        Assert.Equal("KB3042058", K.Release("2008r2").GcmSuitesBy);
-        Assert.Equal(["KB3061518", "KB3161608", "KB3172605"], K.Release("2008r2").DhUpdates.ToArray());
+        Assert.Equal(["KB3042058"], K.Changes(K.Release("2008r2"), e => !e.AddsSuites.IsDefaultOrEmpty).Select(c => c.Update.Id));
+        Assert.Equal(["KB3061518", "KB3161608", "KB3172605"], DhRaisedBy("2008r2"));
     }
 
     [Fact]
     public void Server_2008_needs_kb4019276_for_tls12_and_has_no_dhe_rsa()
     {
         Assert.Equal("not-supported", State("2008", TlsVersion.TLSv1_2, client: true));
-        var up = K.Release("2008").ProtocolsWithUpdate!;
-        Assert.Equal("KB4019276", up.Update);
-        Assert.All(up.Protocols, p => Assert.Equal("disabled-by-default", p.Client));
+        var up = Assert.Single(K.Changes(K.Release("2008"), e => !e.Protocols.IsDefaultOrEmpty));
+        Assert.Equal("KB4019276", up.Update.Id);
+        Assert.Equal([TlsVersion.TLSv1_1, TlsVersion.TLSv1_2], up.Effect.Protocols.Select(p => p.TlsVersion));
+        Assert.All(up.Effect.Protocols, p => Assert.Equal("disabled-by-default", p.Client));
         Assert.DoesNotContain(K.Release("2008").CipherSuites.Enabled, r => r.IanaName.StartsWith("TLS_DHE_RSA", StringComparison.Ordinal));
         Assert.Equal(["secp256r1", "secp384r1", "secp521r1"], K.Release("2008").Curves.Enabled.ToArray());
     }
@@ -137,10 +143,20 @@ public class KnowledgeTests
         }
         foreach (var u in K.Updates)
         {
-            Assert.Matches(@"^KB\d{6,7}$", u.Id);
+            Assert.Matches(u.FromBuild is null ? @"^KB\d{6,7}$" : @"^build-\d{5}$", u.Id);
             Assert.Matches(@"^S\d+", u.Source);
             if (u.Assumption is not null) K.Assumption(u.Assumption);
             Assert.All(u.Releases, id => K.Release(id));
+            Assert.NotEmpty(u.Effects);
+            foreach (var e in u.Effects)
+            {
+                Assert.Contains(e.Id, new[] { "dh-client-min-1024", "sha512-tls12", "adds-gcm-suites", "reorders-suites", "removes-suites", "tls11-tls12-support", "dh-leading-zero-fix", "server-min-key-bit-length", "informational" });
+                if (e.AssumptionWithout is not null) K.Assumption(e.AssumptionWithout);
+                // A suite an update adds or removes is a row of the release's published table.
+                foreach (var r in u.Releases.Select(K.Release).Where(e.AppliesTo))
+                    foreach (var name in e.AddsSuites.IsDefault ? [] : e.AddsSuites)
+                        Assert.Contains(r.CipherSuites.Enabled, row => row.IanaName == name);
+            }
         }
     }
 
@@ -148,7 +164,9 @@ public class KnowledgeTests
     public void The_guide_updates_and_ms15_055_are_known()
     {
         foreach (var kb in new[] { "KB3161608", "KB3161606", "KB3172605", "KB3172614", "KB3163018", "KB3061518" })
-            Assert.Contains("dh-client-min-1024", K.Update(kb)!.Effects);
+            Assert.Contains(K.Update(kb)!.Effects, e => e.Id == "dh-client-min-1024" && e.DhClientMinBits == 1024);
+        // KB3163018 was for 2016 previews: 2016 itself starts at 1024, so nothing raises its minimum.
+        Assert.Empty(DhRaisedBy("2016"));
         Assert.Equal("S19", K.Update("KB3061518")!.Source);
         Assert.Equal("dh-rollups-2016", K.Update("KB3161606")!.Assumption);
     }
@@ -157,13 +175,13 @@ public class KnowledgeTests
     public void Dotnet_defaults_per_framework()
     {
         var f = K.DotNet.Frameworks.ToDictionary(x => x.Id);
-        Assert.Equal(["Ssl3", "Tls"], f["4.5"].SecurityProtocol.ToArray());
-        Assert.Equal("S26", f["4.5"].SecurityProtocolSource);
-        Assert.Equal(["Tls", "Tls11", "Tls12"], f["4.6"].SecurityProtocol.ToArray());
-        Assert.Equal(["SystemDefault"], f["4.7+"].SecurityProtocol.ToArray());
-        Assert.False(f["4.5"].SchUseStrongCrypto);
-        Assert.True(f["4.6"].SchUseStrongCrypto);
-        Assert.True(f["4.7+"].SystemDefaultTlsVersions);
+        // AppContextDefaultValues.Defaults.cs: targets <= 4.5.2 do not enable strong crypto, <= 4.6.2 not system default versions.
+        Assert.True(f["4.5"].DontEnableSchUseStrongCrypto);
+        Assert.False(f["4.6"].DontEnableSchUseStrongCrypto);
+        Assert.True(f["4.6"].DontEnableSystemDefaultTlsVersions);
+        Assert.False(f["4.7+"].DontEnableSystemDefaultTlsVersions);
+        Assert.Equal(["Ssl3", "Tls"], K.DotNet.WeakProtocols.ToArray());
+        Assert.Equal(["Tls", "Tls11", "Tls12", "Tls13"], K.DotNet.StrongProtocols.ToArray());
         Assert.Equal(3072, K.DotNet.SecurityProtocolType["Tls12"]);
     }
 

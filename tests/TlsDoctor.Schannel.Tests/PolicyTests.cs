@@ -62,7 +62,7 @@ public class PolicyTests
         var p = Policy("2008r2", dotnet: "4.6");
         Assert.Equal([TlsVersion.TLSv1_0, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2], Out(p));
         Assert.Equal(Source.DotNet, p.OutboundExplicit.Source.Kind);
-        Assert.Equal("S24", p.OutboundExplicit.Source.Ref);
+        Assert.Equal("S60", p.OutboundExplicit.Source.Ref); // ServicePointManager.Configuration.cs (4.8)
     }
 
     [Fact]
@@ -286,6 +286,20 @@ public class PolicyTests
         Assert.Equal(1024, fromSnapshot.DhClientMinBits.Value);
         Assert.Equal([TlsVersion.SSLv2, TlsVersion.TLSv1_1, TlsVersion.TLSv1_2], In(fromSnapshot));
         Assert.Equal(new ushort[] { 0x002F, 0x0035 }, fromSnapshot.CipherSuites.Select(s => s.Suite.Code));
+    }
+
+    [Fact]
+    public void A_snapshot_whose_updates_are_unknown_round_trips_as_unknown()
+    {
+        // Get-HotFix failed on the server (or is a stub, as under Wine): the export must still be written.
+        var snap = PolicySnapshot.FromRegistry(RegistryState.Empty, default, new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero), "SRV01");
+        var json = snap.ToJson();
+        Assert.Contains("\"updates\": null", json);
+        var back = PolicySnapshot.FromJson(json);
+        Assert.True(back.Updates.IsDefault);
+        Assert.Equal(["KB1"], PolicySnapshot.FromJson(json.Replace("\"updates\": null", "\"updates\": [\"KB1\"]")).Updates.ToArray());
+        var policy = WindowsPolicy.Build(new PolicyOptions { Snapshot = back, Os = "2016" });
+        Assert.Contains(policy.Assumptions, a => a.Id == "updates-unknown-assume-current");
     }
 
     [Fact]

@@ -99,12 +99,16 @@ public static class Findings
         "The .NET Framework settings keep the Terminal Server from offering TLS 1.2", Severity.Error, "policy", Beyond,
         [FailureReason.NoCommonProtocol]) { Directions = [Direction.OutboundDevice, Direction.OutboundPayment] };
 
+    public static readonly FindingDescriptor ModelMismatch = new("TD109", "model-mismatch",
+        "A real SCHANNEL handshake did not do what the model predicted", Severity.Warning, "policy", Beyond,
+        []) { Directions = [Direction.OutboundDevice, Direction.OutboundPayment] };
+
     /// <summary>Every descriptor, by id.</summary>
     public static ImmutableArray<FindingDescriptor> All { get; } =
     [
         WeakDh, BrokenDh, Tls12Intolerance, Sha512Unpatched, NoCommonProtocol, UntrustedCertificate, UnsupportedCertificate,
         NoCommonCipherSuite, NoCommonGroup, DhTooLarge, CertificateExpired, CertificateNameMismatch, LegacyOnlyDevice,
-        Tls13OnlyDevice, DotNetNoTls12,
+        Tls13OnlyDevice, DotNetNoTls12, ModelMismatch,
     ];
 
     /// <summary>

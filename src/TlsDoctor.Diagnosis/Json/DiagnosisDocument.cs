@@ -16,7 +16,11 @@ public sealed record DiagnosisDocument(
     ImmutableArray<LeadingZeroJson> LeadingZero,
     ImmutableArray<string> Unreachable,
     ImmutableArray<string> FilesWritten,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    ImmutableArray<ModelCheckJson> ModelChecks);
+
+/// <summary>One real SCHANNEL handshake compared with the model (Windows only).</summary>
+public sealed record ModelCheckJson(string Direction, string Target, string Status, string Model, string Schannel, string Protocols);
 
 public sealed record FindingJson(
     string Id, string Slug, string Severity, string Direction, string Target, string Title,
@@ -69,7 +73,8 @@ public static class DiagnosisJson
             h.SharedSecretHadLeadingZero, h.ClientPublicHadLeadingZero, h.Reason, h.AttemptId))], l.StressHandshakes, l.StressFailures))],
         r.Unreachable,
         filesWritten.IsDefault ? [] : filesWritten,
-        r.At);
+        r.At,
+        [.. (r.ModelChecks.IsDefault ? [] : r.ModelChecks).Select(c => new ModelCheckJson(c.DirectionName, c.Target, c.Status, c.Model, c.Schannel, c.Protocols))]);
 
     public static FindingJson ToJson(Finding f) => new(
         f.Id, f.Slug, f.Severity.Name(), f.Direction.Name(), f.Target, f.Title,

@@ -61,7 +61,8 @@ public sealed record DiagnosisReport(
     ImmutableArray<DirectionOutcome> Outcomes,
     ImmutableArray<LeadingZeroProof> LeadingZero,
     ImmutableArray<string> Unreachable,
-    DateTimeOffset At)
+    DateTimeOffset At,
+    ImmutableArray<ModelCheck> ModelChecks = default)
 {
     /// <summary>True when any finding is of error severity.</summary>
     public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);

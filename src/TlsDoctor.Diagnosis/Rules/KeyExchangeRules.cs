@@ -1,6 +1,7 @@
 using TlsDoctor.Probe;
 using System.Collections.Immutable;
 using TlsDoctor.Core;
+using TlsDoctor.Schannel.Knowledge;
 using TlsDoctor.Schannel.Policy;
 using TlsDoctor.Schannel.Registry;
 
@@ -181,10 +182,17 @@ public sealed class BrokenDhRule : IFindingRule
                 "Machine-wide, client and server: no DHE suite is offered or accepted any more; every peer that speaks only DHE fails, others fall back to ECDHE or RSA key exchange.",
                 ["The vendor guide's fix: HKLM\\…\\KeyExchangeAlgorithms\\Diffie-Hellman\\Enabled = 0."]),
         };
-        if (!policy.DhLeadingZeroFixed.Value && policy.Release.DhLeadingZeroFixed.FixedBy.FirstOrDefault() is { } kb && !deviceBug)
+        // The side at fault gets the remedies: Windows when it does not strip the zero and the device was not caught keeping it.
+        var windowsAtFault = !policy.DhLeadingZeroFixed.Value && !deviceBug;
+        if (windowsAtFault && policy.Release.DhLeadingZeroFixed.FixedBy.FirstOrDefault() is { } kb)
             remedies.Add(ctx.WindowsRemedy(RemedyKind.WindowsUpdate, $"TD002:{kb}", $"Install {kb} (or any later cumulative update) on the Terminal Server",
                 ctx.Windows.WithUpdate(kb), "Low: a Microsoft update; reboot required.", [$"Install {kb} from Windows Update or the Microsoft Update Catalog.", "Reboot."]));
-        remedies.Add(WeakDhRule.DeviceRemedy("TD002:device-firmware", "Update the device firmware (the vendor's DH implementation)"));
+        else if (windowsAtFault && SchannelKnowledge.Default.Releases.FirstOrDefault(r => r.DhLeadingZeroFixed.Value && r.Build > policy.Release.Build) is { } fixedRelease)
+            remedies.Add(ctx.WindowsRemedy(RemedyKind.WindowsUpdate, $"TD002:upgrade-{fixedRelease.Id}", $"Run the Terminal Server on {fixedRelease.Name} or later ({policy.Release.Name} never got the leading-zero fix)",
+                ctx.Windows.WithRelease(fixedRelease), "An operating system upgrade or migration; plan it as such.",
+                [$"Migrate the Terminal Server to {fixedRelease.Name} or later (or 2016 with OS build 14393.3542 or later).", $"Run tlsdoctor diagnose again with --os {fixedRelease.Id}."]));
+        if (!windowsAtFault)
+            remedies.Add(WeakDhRule.DeviceRemedy("TD002:device-firmware", "Update the device firmware (the vendor's DH implementation)"));
         yield return ctx.Make(Descriptor, title, evidence, remedies, severity);
     }
 }

@@ -244,7 +244,7 @@ public sealed class LegacyOnlyRule : IFindingRule
         {
             (ctx.Outbound ? (Func<string, Evidence>)(t => Evidence.Probe(t, ctx.AttemptId(ProbeStep.Versions))) : Evidence.Capture)(
                 $"the device speaks {Observed.Versions(peer)} with {string.Join(", ", suites.Select(s => s.Name))}"),
-            Evidence.Policy($"the Terminal Server {(ctx.Outbound ? "offers" : "accepts")} {Observed.Versions(ctx.Outbound ? ctx.Windows.Policy.OutboundVersions.Select(v => v.Value) : ctx.Windows.Policy.InboundVersions.Select(v => v.Value))}; strong crypto: {(ctx.Windows.Policy.StrongCrypto.Value ? "on (no RC4)" : "off")}"),
+            Evidence.Policy($"the Terminal Server {(ctx.Outbound ? "offers" : "accepts")} {Observed.Versions(ctx.Outbound ? ctx.Windows.Policy.OutboundVersions.Select(v => v.Value) : ctx.Windows.Policy.InboundVersions.Select(v => v.Value))}; strong crypto: {((ctx.Outbound ? ctx.Windows.Policy.StrongCrypto : ctx.Windows.Policy.InboundStrongCrypto).Value ? "on (no RC4)" : "off")}"),
             ctx.SimulationEvidence(),
         };
         var remedies = new List<Remedy>();

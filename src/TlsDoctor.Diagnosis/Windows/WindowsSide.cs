@@ -15,6 +15,12 @@ public sealed record WindowsSide(PolicyInputs Inputs, SchannelPolicy Policy, Imm
     /// <summary>Release used when nothing says which Windows it is and the local registry is not available.</summary>
     public const string DefaultOs = "2016";
 
+    /// <summary>Registry origin of a policy read from this machine's own registry.</summary>
+    public const string LiveRegistryOrigin = "live registry";
+
+    /// <summary>True when the policy is this machine's (read from its live registry), so its own SCHANNEL can check the model.</summary>
+    public bool IsThisMachine => Inputs.RegistryOrigin == LiveRegistryOrigin;
+
     /// <summary>
     /// Builds the policy from options as WindowsPolicy.Build does, keeping the inputs. With no policy option at all it
     /// reads the local machine on Windows and otherwise assumes <see cref="DefaultOs"/> with every known update.
@@ -36,15 +42,15 @@ public sealed record WindowsSide(PolicyInputs Inputs, SchannelPolicy Policy, Imm
     private static WindowsSide BuildUnchecked(PolicyOptions options, SchannelKnowledge k, bool allowLocal)
     {
         var own = ImmutableArray.CreateBuilder<ReportAssumption>();
-        var none = options.Os is null && options.Updates.IsDefaultOrEmpty && options.UpdatesFileText is null && options.RegFiles.IsDefaultOrEmpty
+        var none = options.Os is null && options.Build is null && options.Updates.IsDefaultOrEmpty && options.UpdatesFileText is null && options.RegFiles.IsDefaultOrEmpty
                    && options.DotNet is null && options.ProductSetting is null && options.Snapshot is null;
         var inputs = options.Snapshot?.ToInputs() ?? new PolicyInputs();
         if (none && allowLocal && LiveRegistry.Available && OperatingSystem.IsWindows())
         {
-            inputs = inputs with { Registry = LiveRegistry.Read(RegistryPaths.SnapshotRoots), RegistryOrigin = "live registry" };
+            inputs = inputs with { Registry = LiveRegistry.Read(RegistryPaths.SnapshotRoots), RegistryOrigin = LiveRegistryOrigin };
             own.Add(new("local-machine", "No policy option was given: the policy is read from this machine's registry; installed updates are not read (all known updates for the release are assumed)."));
         }
-        else if (options.Os is null && options.Snapshot is null && !HasCurrentVersion(options))
+        else if (options.Os is null && options.Build is null && options.Snapshot is null && !HasCurrentVersion(options))
         {
             options = options with { Os = DefaultOs };
             own.Add(new("default-windows", none

@@ -70,11 +70,22 @@ public sealed record PolicyReportAssumption(string Id, string Text, string Ref);
 /// <summary>Turns a policy into its report.</summary>
 public static class PolicyReports
 {
+    /// <summary>An installed update: a known fix with its effects, a rollup with the fixes it contains, or an unknown KB.</summary>
+    private static PolicyReportUpdate Update(Knowledge.SchannelKnowledge k, SchannelPolicy p, string id)
+    {
+        if (k.Update(id) is { } u) return new(u.Id, u.Title, [.. u.Effects.Where(e => e.AppliesTo(p.Release)).Select(e => e.Id)], u.Source, !p.UpdatesKnown);
+        if (k.Rollup(p.Release, id) is { } r)
+            return new(r.Kb, $"{char.ToUpperInvariant(r.Kind[0])}{r.Describe()[1..]} for {p.Release.Name}",
+                [.. k.ContainedIn(r, p.Release, e => e.Id != "informational").Select(c => c.Effect.Id).Distinct()], k.RollupsSource, !p.UpdatesKnown);
+        return new(id, null, [], null, !p.UpdatesKnown);
+    }
+
     /// <summary>The JSON-ready report of a policy.</summary>
     public static PolicyReport ToReport(this SchannelPolicy p)
     {
         var k = Knowledge.SchannelKnowledge.Default;
         var effective = p.EffectiveSuites.ToList();
+        var inboundSuites = p.InboundSuites.ToList();
         var outbound = p.OutboundVersions.ToDictionary(v => v.Value);
         var inbound = p.InboundVersions.ToDictionary(v => v.Value);
         PolicyReportSuite Suite(PolicySuite s, ICollection<TlsVersion> used) => new(
@@ -97,13 +108,13 @@ public static class PolicyReports
         var server = new PolicyReportRole(
             [.. p.ServerProtocols.Select(c => new PolicyReportProtocol(c.Version.Name(), c.State.Name(), c.Source.ToString(),
                 inbound.ContainsKey(c.Version), inbound.ContainsKey(c.Version) ? "SCHANNEL system default (inbound)" : null))],
-            [.. effective.Where(s => s.Versions.Any(inbound.ContainsKey)).Select(s => Suite(s, inbound.Keys))],
+            [.. inboundSuites.Where(s => s.Versions.Any(inbound.ContainsKey)).Select(s => Suite(s, inbound.Keys))],
             groups, groupsSource,
             [.. p.SignatureSchemes.Select(s => s.Name)],
             null, null, p.DhServerBits.Value, p.DhServerBits.Source.ToString(),
             null, null, null,
             p.DhLeadingZeroFixed.Value, p.DhLeadingZeroFixed.Source.ToString(),
-            p.StrongCrypto.Value, p.StrongCrypto.Source.ToString());
+            p.InboundStrongCrypto.Value, p.InboundStrongCrypto.Source.ToString());
 
         var setting = p.ProductSetting;
         var effect = setting is null
@@ -113,9 +124,7 @@ public static class PolicyReports
 
         return new PolicyReport(
             new PolicyReportOs(p.Release.Name, p.Build, p.Ubr, p.Release.Id, p.Release.ClientName),
-            [.. p.Updates.Select(id => k.Update(id) is { } u
-                ? new PolicyReportUpdate(u.Id, u.Title, u.Effects, u.Source, !p.UpdatesKnown)
-                : new PolicyReportUpdate(id, null, [], null, !p.UpdatesKnown))],
+            [.. p.Updates.Select(id => Update(k, p, id))],
             client,
             server,
             new PolicyReportDotNet(p.DotNet.Value.Id(), p.DotNet.Source.ToString(),

@@ -18,7 +18,7 @@ public sealed record PolicySnapshot(
     int? Build,
     int? Ubr,
     string? DisplayVersion,
-    ImmutableArray<string> Updates,
+    [property: JsonConverter(typeof(UnknownIsNullConverter))] ImmutableArray<string> Updates,
     ImmutableArray<SnapshotKey> Registry)
 {
     public const int CurrentFormat = 1;
@@ -125,6 +125,33 @@ public sealed record SnapshotValue(string Name, string Type, ulong? Number = nul
         _ when t.StartsWith("REG_0x", StringComparison.Ordinal) => (RegValueKind)Convert.ToInt32(t[6..], 16),
         _ => throw new InvalidDataException($"unknown registry type {t}"),
     };
+}
+
+/// <summary>
+/// Installed updates that could not be read (Get-HotFix failed) are a default array: written as null and read back
+/// as default, so "unknown" survives the round trip and is not confused with "none".
+/// </summary>
+internal sealed class UnknownIsNullConverter : JsonConverter<ImmutableArray<string>>
+{
+    public override bool HandleNull => true;
+
+    public override ImmutableArray<string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return default;
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("updates must be an array of update ids or null");
+        var items = ImmutableArray.CreateBuilder<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            items.Add(reader.GetString() ?? throw new JsonException("an update id is null"));
+        return items.ToImmutable();
+    }
+
+    public override void Write(Utf8JsonWriter writer, ImmutableArray<string> value, JsonSerializerOptions options)
+    {
+        if (value.IsDefault) { writer.WriteNullValue(); return; }
+        writer.WriteStartArray();
+        foreach (var v in value) writer.WriteStringValue(v);
+        writer.WriteEndArray();
+    }
 }
 
 // Source-generated: snapshots are read and written without reflection (the published tool is compiled ahead of time).

@@ -102,13 +102,18 @@ public sealed record SchannelPolicy
     public required ImmutableArray<Sourced<TlsVersion>> OutboundVersions { get; init; }
     /// <summary>Versions the Terminal Server accepts inbound (port 5012).</summary>
     public required ImmutableArray<Sourced<TlsVersion>> InboundVersions { get; init; }
-    /// <summary>Whether SCH_USE_STRONG_CRYPTO applies (removes the suites Microsoft marks "No").</summary>
+    /// <summary>Whether SCH_USE_STRONG_CRYPTO applies outbound (removes the suites Microsoft marks "No").</summary>
     public required Sourced<bool> StrongCrypto { get; init; }
+    /// <summary>Whether it applies inbound: never for .NET Framework's server credentials.</summary>
+    public required Sourced<bool> InboundStrongCrypto { get; init; }
     public required ImmutableArray<Assumption> Assumptions { get; init; }
     public required ImmutableArray<string> Warnings { get; init; }
 
-    /// <summary>Suites the Terminal Server uses (strong-crypto filter applied), in priority order.</summary>
+    /// <summary>Suites the Terminal Server uses outbound (strong-crypto filter applied), in priority order.</summary>
     public IEnumerable<PolicySuite> EffectiveSuites => CipherSuites.Where(s => !StrongCrypto.Value || s.StrongCrypto);
+
+    /// <summary>Suites the Terminal Server accepts inbound, in priority order.</summary>
+    public IEnumerable<PolicySuite> InboundSuites => CipherSuites.Where(s => !InboundStrongCrypto.Value || s.StrongCrypto);
 
     /// <summary>The ClientHello Windows sends outbound and what its SCHANNEL client tolerates.</summary>
     public ClientProfile ToClientProfile()
@@ -145,7 +150,7 @@ public sealed record SchannelPolicy
     public ServerProfile ToServerProfile(CertificateInfo? certificate)
     {
         var inbound = InboundVersions.Select(v => v.Value).ToHashSet();
-        var suites = EffectiveSuites.Where(s => certificate is null || Serves(s.Suite, certificate)).ToList();
+        var suites = InboundSuites.Where(s => certificate is null || Serves(s.Suite, certificate)).ToList();
         var protocols = TlsVersions.All.Select(v => inbound.Contains(v)
             ? new ProtocolSupport(v, true, true, [.. suites.Where(s => s.Versions.Contains(v) && s.Suite.ValidIn(v))
                 .Select(s => new AcceptedSuite(s.Suite, s.Suite.KeyExchange.IsFiniteFieldDh() ? DhServerBits.Value : null))])

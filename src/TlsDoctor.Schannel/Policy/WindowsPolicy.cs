@@ -9,6 +9,8 @@ public sealed record PolicyOptions
 {
     /// <summary>--os: release id, alias, OS name or build number; null = from the snapshot or registry.</summary>
     public string? Os { get; init; }
+    /// <summary>--build: the OS build and revision (CurrentBuild.UBR, "14393.3542"); also names the release when --os is absent.</summary>
+    public string? Build { get; init; }
     /// <summary>--updates values (comma-separated, repeatable, "none"); empty and no file = unknown (all known updates assumed).</summary>
     public ImmutableArray<string> Updates { get; init; } = [];
     /// <summary>Content of --updates-file (Get-HotFix or systeminfo output).</summary>
@@ -51,6 +53,7 @@ public static class WindowsPolicy
                 throw new PolicyInputException($"unknown Windows release \"{options.Os}\"; use one of {string.Join(", ", k.Releases.Select(r => r.Id))}, an OS name or a build number");
             inputs = inputs with { Release = release, Build = match.Build ?? release.Build, Ubr = match.Ubr ?? inputs.Ubr, BuildMappedToNearest = match.Nearest };
         }
+        if (options.Build is not null) inputs = WithBuild(inputs, options.Build, k);
         var ids = UpdateLists.ParseIds(options.Updates.IsDefault ? [] : options.Updates);
         if (options.UpdatesFileText is { } text) ids = [.. ids.Concat(UpdateLists.ParseText(text)).Distinct(StringComparer.OrdinalIgnoreCase)];
         if (!options.Updates.IsDefaultOrEmpty || options.UpdatesFileText is not null) inputs = inputs with { Updates = ids };
@@ -65,6 +68,22 @@ public static class WindowsPolicy
         }
         if (options.ProductSetting is not null) inputs = inputs with { ProductSetting = Policy.ProductSetting.Parse(options.ProductSetting) };
         return inputs;
+    }
+
+    /// <summary>Applies --build: the build and revision, and the release when none was given; a build of another release is an input error.</summary>
+    private static PolicyInputs WithBuild(PolicyInputs inputs, string text, SchannelKnowledge k)
+    {
+        if (!k.TryResolveOs(text, out var release, out var match) || match.Build is not { } build)
+            throw new PolicyInputException($"--build \"{text}\" is not an OS build such as 14393.3542 (CurrentBuild.UBR) or 10.0.17763");
+        if (inputs.Release is { } given && given.Id != release.Id && !match.Nearest)
+            throw new PolicyInputException($"--build {text} is {release.Name}, not {given.Name}");
+        return inputs with
+        {
+            Release = inputs.Release ?? release,
+            Build = build,
+            Ubr = match.Ubr ?? inputs.Ubr,
+            BuildMappedToNearest = inputs.Release is null ? match.Nearest : inputs.BuildMappedToNearest,
+        };
     }
 
     /// <summary>The default policy of a release ("2012r2", "Windows Server 2019", "17763"), for `simulate --client windows:2012r2`.</summary>

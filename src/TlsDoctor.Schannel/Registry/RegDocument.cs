@@ -39,10 +39,13 @@ public static class RegPath
         ("HKU", "HKEY_USERS"), ("HKCC", "HKEY_CURRENT_CONFIG"),
     ];
 
-    /// <summary>Full-root spelling, single backslashes, no trailing backslash; null when the root is not a registry hive.</summary>
+    /// <summary>
+    /// Full-root spelling, single backslashes, no trailing backslash; null when the root is not a registry hive. A slash
+    /// is part of a key name ("RC4 128/128"), not a separator.
+    /// </summary>
     public static string? Normalize(string path)
     {
-        var p = path.Trim().Replace('/', '\\');
+        var p = path.Trim();
         while (p.Contains(@"\\", StringComparison.Ordinal)) p = p.Replace(@"\\", @"\");
         p = p.TrimEnd('\\');
         var cut = p.IndexOf('\\');

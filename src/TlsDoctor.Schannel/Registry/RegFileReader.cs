@@ -151,58 +151,62 @@ public static class RegFileReader
                 throw new RegParseException(lineNo, $"dword needs 1 to 8 hex digits, found \"{Truncate(digits)}\"");
             return (new RegValueLine(name, RegValue.DWord(name, d), lineNo), 0);
         }
-        if (data.StartsWith("hex", StringComparison.OrdinalIgnoreCase))
-        {
-            var kind = RegValueKind.Binary;
-            var rest = data[3..];
-            if (rest.StartsWith('('))
-            {
-                var close = rest.IndexOf(')');
-                if (close < 0 || !int.TryParse(rest[1..close], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var k) || k < 0)
-                    throw new RegParseException(lineNo, $"bad hex type \"{Truncate(data)}\"");
-                kind = (RegValueKind)k;
-                rest = rest[(close + 1)..];
-            }
-            if (!rest.StartsWith(':')) throw new RegParseException(lineNo, "expected ':' after hex type");
-            var bytes = new List<byte>();
-            var consumed = 0;
-            var segment = rest[1..];
-            var segLine = lineNo;
-            while (true)
-            {
-                var s = StripComment(segment).Trim();
-                var more = s.EndsWith('\\');
-                if (more) s = s[..^1];
-                var tokens = s.Split(',');
-                for (var k = 0; k < tokens.Length; k++)
-                {
-                    var tok = tokens[k].Trim();
-                    if (tok.Length == 0)
-                    {
-                        // A trailing comma before the continuation backslash (or at the end) is how regedit wraps lines.
-                        if (k == tokens.Length - 1) continue;
-                        throw new RegParseException(segLine, "empty byte between commas");
-                    }
-                    if (tok.Length > 2 || !byte.TryParse(tok, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
-                        throw new RegParseException(segLine, $"bad hex byte \"{Truncate(tok)}\"");
-                    bytes.Add(b);
-                }
-                if (!more) break;
-                if (start + consumed + 1 >= lines.Length || lines[start + consumed + 1].Trim().Length == 0)
-                    throw new RegParseException(segLine, "line continuation '\\' followed by nothing (end of file or empty line)");
-                consumed++;
-                segLine = lineNo + consumed;
-                segment = lines[start + consumed];
-            }
-            if (kind == RegValueKind.DWord && bytes.Count != 4) throw new RegParseException(lineNo, $"hex(4) (dword) needs 4 bytes, found {bytes.Count}");
-            if (kind == RegValueKind.QWord && bytes.Count != 8) throw new RegParseException(lineNo, $"hex(b) (qword) needs 8 bytes, found {bytes.Count}");
-            if ((int)kind > 0xFFFF) throw new RegParseException(lineNo, "hex type out of range");
-            var raw = bytes.ToArray();
-            if (regedit4 && kind is RegValueKind.ExpandString or RegValueKind.MultiString)
-                raw = Encoding.Unicode.GetBytes(Ansi.GetString(raw)); // REGEDIT4 stores these strings as ANSI bytes
-            return (new RegValueLine(name, RegValue.Binary(name, raw, kind), lineNo), consumed);
-        }
+        if (data.StartsWith("hex", StringComparison.OrdinalIgnoreCase)) return ParseHex(lines, start, name, data, regedit4);
         throw new RegParseException(lineNo, $"unrecognised value data \"{Truncate(data)}\"");
+    }
+
+    /// <summary>A hex: or hex(N): value, which regedit wraps over lines ending in a backslash.</summary>
+    private static (RegValueLine Line, int Consumed) ParseHex(string[] lines, int start, string name, string data, bool regedit4)
+    {
+        var lineNo = start + 1;
+        var kind = RegValueKind.Binary;
+        var rest = data[3..];
+        if (rest.StartsWith('('))
+        {
+            var close = rest.IndexOf(')');
+            if (close < 0 || !int.TryParse(rest[1..close], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var k) || k < 0)
+                throw new RegParseException(lineNo, $"bad hex type \"{Truncate(data)}\"");
+            kind = (RegValueKind)k;
+            rest = rest[(close + 1)..];
+        }
+        if (!rest.StartsWith(':')) throw new RegParseException(lineNo, "expected ':' after hex type");
+        var bytes = new List<byte>();
+        var consumed = 0;
+        var segment = rest[1..];
+        var segLine = lineNo;
+        while (true)
+        {
+            var s = StripComment(segment).Trim();
+            var more = s.EndsWith('\\');
+            if (more) s = s[..^1];
+            var tokens = s.Split(',');
+            for (var k = 0; k < tokens.Length; k++)
+            {
+                var tok = tokens[k].Trim();
+                if (tok.Length == 0)
+                {
+                    // A trailing comma before the continuation backslash (or at the end) is how regedit wraps lines.
+                    if (k == tokens.Length - 1) continue;
+                    throw new RegParseException(segLine, "empty byte between commas");
+                }
+                if (tok.Length > 2 || !byte.TryParse(tok, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+                    throw new RegParseException(segLine, $"bad hex byte \"{Truncate(tok)}\"");
+                bytes.Add(b);
+            }
+            if (!more) break;
+            if (start + consumed + 1 >= lines.Length || lines[start + consumed + 1].Trim().Length == 0)
+                throw new RegParseException(segLine, "line continuation '\\' followed by nothing (end of file or empty line)");
+            consumed++;
+            segLine = lineNo + consumed;
+            segment = lines[start + consumed];
+        }
+        if (kind == RegValueKind.DWord && bytes.Count != 4) throw new RegParseException(lineNo, $"hex(4) (dword) needs 4 bytes, found {bytes.Count}");
+        if (kind == RegValueKind.QWord && bytes.Count != 8) throw new RegParseException(lineNo, $"hex(b) (qword) needs 8 bytes, found {bytes.Count}");
+        if ((int)kind > 0xFFFF) throw new RegParseException(lineNo, "hex type out of range");
+        var raw = bytes.ToArray();
+        if (regedit4 && kind is RegValueKind.ExpandString or RegValueKind.MultiString)
+            raw = Encoding.Unicode.GetBytes(Ansi.GetString(raw)); // REGEDIT4 stores these strings as ANSI bytes
+        return (new RegValueLine(name, RegValue.Binary(name, raw, kind), lineNo), consumed);
     }
 
     /// <summary>Reads a "…" string with \\ and \" escapes starting at the quote; returns text and the index after the closing quote.</summary>

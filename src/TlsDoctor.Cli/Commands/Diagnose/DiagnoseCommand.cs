@@ -18,12 +18,14 @@ public static class DiagnoseCommand
     public static readonly Option<string?> Server = new("--server") { Description = "The Terminal Server's inbound endpoint, scanned for its real certificate, HOST[:PORT], default port 5012", HelpName = "HOST[:PORT]" };
     public static readonly Option<string?> Os = new("--os") { Description = "Windows release of the Terminal Server: 2008r2, 2012, 2012r2, 2016, 2019, 2022, 2025, an OS name or a build number", HelpName = "RELEASE" };
     public static readonly Option<string[]> Updates = new("--updates") { Description = "Installed updates (KB2975719,KB3161606 or \"none\"); repeatable. Without it every known update is assumed installed", HelpName = "KB,…", AllowMultipleArgumentsPerToken = true };
+    public static readonly Option<string?> Build = new("--build") { Description = "OS build and revision of the Terminal Server (CurrentBuild.UBR, e.g. 14393.3542)", HelpName = "BUILD.UBR" };
     public static readonly Option<string?> UpdatesFile = new("--updates-file") { Description = "Get-HotFix or systeminfo output listing the installed updates", HelpName = "FILE" };
     public static readonly Option<string[]> Reg = new("--reg") { Description = ".reg export(s) of the Terminal Server's SCHANNEL / .NET keys, applied in order", HelpName = "FILE", AllowMultipleArgumentsPerToken = true };
     public static readonly Option<string?> DotNet = new("--dotnet") { Description = "The Terminal Server's .NET Framework: 4.5, 4.6 or 4.7+ (default 4.7+)", HelpName = "VERSION" };
     public static readonly Option<string?> ProductSettingOption = new("--product-setting") { Description = "Value of securityProtocolTypesForOutboundCommunication, e.g. \"Tls11, Tls12\"", HelpName = "VALUE" };
     public static readonly Option<string> Out = new("--out") { Description = "Folder for the remedy files (one subfolder per finding id)", DefaultValueFactory = _ => "./tlsdoctor-fix/", HelpName = "DIR" };
     public static readonly Option<int> DhStress = new Option<int>("--dh-stress") { Description = "Also run N random DHE handshakes against the device and count failures (the slow, statistical DH leading-zero test)", HelpName = "N" }.Within(0, 100_000);
+    public static readonly Option<bool> NoSelfCheck = new("--no-self-check") { Description = "On Windows, skip the one real SCHANNEL handshake that checks the model (made when the policy is read from this machine)" };
     public static readonly Option<bool> Json = CommonOptions.Json();
     public static readonly Option<double> ConnectTimeout = CommonOptions.ConnectTimeout();
     public static readonly Option<double> ReadTimeout = CommonOptions.ReadTimeout();
@@ -33,7 +35,7 @@ public static class DiagnoseCommand
     {
         var cmd = new Command("diagnose", "Find why TLS between the Terminal Server and a device or the payment service fails, prove it, write the remedy and verify it by re-simulation")
         {
-            Device, Payment, ClientHello, Server, Os, Updates, UpdatesFile, Reg, DotNet, ProductSettingOption, Out, DhStress, Json, ConnectTimeout, ReadTimeout, Deadline,
+            Device, Payment, ClientHello, Server, Os, Build, Updates, UpdatesFile, Reg, DotNet, ProductSettingOption, Out, DhStress, NoSelfCheck, Json, ConnectTimeout, ReadTimeout, Deadline,
         };
         cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
         return cmd;
@@ -69,6 +71,7 @@ public static class DiagnoseCommand
         var policyOptions = new PolicyOptions
         {
             Os = parse.GetValue(Os),
+            Build = parse.GetValue(Build),
             Updates = [.. parse.GetValue(Updates) ?? []],
             UpdatesFileText = updatesText,
             RegFiles = [.. regFiles],
@@ -94,7 +97,7 @@ public static class DiagnoseCommand
         var options = new DiagnoseOptions
         {
             Device = device, Payment = payment, Server = server, ClientHello = capture, ClientHelloOrigin = capturePath,
-            Windows = windows, Probe = probe, DhStress = stress, OutDirectory = parse.GetValue(Out),
+            Windows = windows, Probe = probe, DhStress = stress, SelfCheck = !parse.GetValue(NoSelfCheck), OutDirectory = parse.GetValue(Out),
         };
         var progress = new Progress<DiagnosisProgress>(p => console.Error.MarkupLineInterpolated($"[grey]{p.Step}[/]"));
         var report = await new DiagnosisRunner().RunAsync(options, progress, ct).ConfigureAwait(false);

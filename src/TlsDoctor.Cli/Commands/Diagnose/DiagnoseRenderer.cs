@@ -22,6 +22,11 @@ public static class DiagnoseRenderer
         foreach (var u in report.Unreachable)
             outcomes.AddRow(new Text("-"), new Text(u), new Markup("[red]unreachable[/]"));
         console.Write(outcomes);
+        foreach (var c in report.ModelChecks.IsDefault ? [] : report.ModelChecks)
+        {
+            if (c.IsMismatch) console.MarkupLineInterpolated($"[red]model-mismatch[/] {c.Target}: the model said {c.Model}, SCHANNEL did {c.Schannel} (versions {c.Protocols})");
+            else console.MarkupLineInterpolated($"[green]confirmed[/] {c.Target}: SCHANNEL did what the model said ({c.Schannel}; versions {c.Protocols})");
+        }
 
         foreach (var f in report.Findings) console.Write(Panel(f));
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using Spectre.Console;
 using TlsDoctor.Fleet;
+using TlsDoctor.Schannel.Policy;
 
 namespace TlsDoctor.Cli.Commands;
 
@@ -40,8 +42,11 @@ public static class FleetWhatIfCommand
         var baseProduct = parse.GetValue(BaselineProductSetting);
         var product = parse.GetValue(ProductSetting) ?? baseProduct;
         // The proposal is today's server plus the change: baseline .reg files first, then the proposed ones.
-        var baseline = FleetOptions.Policy(parse.GetValue(BaselineOs) ?? os, baseUpdates, baseRegs, baseProduct, "baseline policy");
-        var proposed = FleetOptions.Policy(os, updates, [.. baseRegs, .. regs], product, "proposed policy");
+        var (baseSide, baseline) = FleetOptions.Side(parse.GetValue(BaselineOs) ?? os, baseUpdates, baseRegs, baseProduct, "baseline policy");
+        var (proposedSide, proposed) = FleetOptions.Side(os, updates, [.. baseRegs, .. regs], product, "proposed policy");
+        if (PolicyComparison.ChangesNothing(baseSide.Policy, proposedSide.Policy))
+            console.Error.MarkupLineInterpolated(
+                $"[yellow]what-if:[/] the proposed change changed nothing in the Terminal Server's policy (versions, suites, groups, key sizes): no device can change{(proposedSide.Policy.Warnings.Except(baseSide.Policy.Warnings).FirstOrDefault() is { } w ? $"; note: {w}" : "")}");
         using var store = FleetOptions.OpenExisting(parse.GetValue(Db)!);
         var scans = FleetOptions.Select(store, parse.GetValue(Scan));
         var result = FleetWhatIf.Run(store, scans, baseline, proposed);

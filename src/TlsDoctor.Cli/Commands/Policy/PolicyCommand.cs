@@ -21,6 +21,12 @@ public static class PolicyCommand
         HelpName = "NAME",
     };
 
+    public static readonly Option<string?> Build = new("--build")
+    {
+        Description = "OS build and revision (CurrentBuild.UBR from the CurrentVersion key, e.g. 14393.3542): decides the fixes cumulative updates brought; names the release when --os is absent",
+        HelpName = "BUILD.UBR",
+    };
+
     public static readonly Option<string[]> Updates = new("--updates")
     {
         Description = "Installed updates: KB ids, comma-separated, repeatable; \"none\" = no updates. Omitted = every known update assumed",
@@ -73,7 +79,7 @@ public static class PolicyCommand
     {
         var show = new Command("show", "Show the effective SCHANNEL policy in both roles (outbound client, inbound server), each value with where it came from")
         {
-            Os, Updates, UpdatesFile, Reg, DotNet, ProductSetting, Snapshot, ShowJson,
+            Os, Build, Updates, UpdatesFile, Reg, DotNet, ProductSetting, Snapshot, ShowJson,
         };
         show.SetAction((parse, ct) => ShowAsync(parse, console, ct));
 
@@ -89,6 +95,7 @@ public static class PolicyCommand
     private static async Task<int> ShowAsync(ParseResult parse, CliConsole console, CancellationToken ct)
     {
         var os = parse.GetValue(Os);
+        var build = parse.GetValue(Build);
         var updates = parse.GetValue(Updates) ?? [];
         var updatesFile = parse.GetValue(UpdatesFile);
         var regFiles = parse.GetValue(Reg) ?? [];
@@ -101,7 +108,7 @@ public static class PolicyCommand
         var updatesText = updatesFile is null ? null : PolicyLoader.ReadText(updatesFile, "--updates-file");
         PolicyLoader.CheckRegFiles(regFiles, "--reg");
         var snapshot = snapshotPath is null ? null : PolicyLoader.LoadSnapshot(snapshotPath, "--snapshot");
-        if (os is null && snapshot is null)
+        if (os is null && build is null && snapshot is null)
         {
             if (!OperatingSystem.IsWindows())
                 throw new UsageException(
@@ -113,6 +120,7 @@ public static class PolicyCommand
         var policy = PolicyLoader.Build(new PolicyOptions
         {
             Os = os,
+            Build = build,
             Updates = [.. updates],
             UpdatesFileText = updatesText,
             RegFiles = [.. regFiles],

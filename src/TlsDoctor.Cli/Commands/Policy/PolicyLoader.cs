@@ -109,7 +109,10 @@ public static class PolicyLoader
                 var text = await stdout.ConfigureAwait(false);
                 await stderr.ConfigureAwait(false);
                 if (process.ExitCode != 0) return (default, $"exit code {process.ExitCode}");
-                return (UpdateLists.ParseText(text), null);
+                // A Windows server always lists some update; an empty answer is a Get-HotFix that did not work (a stub
+                // PowerShell, WMI down), not a machine without updates.
+                var ids = UpdateLists.ParseText(text);
+                return ids.IsEmpty ? (default, "it listed no update") : (ids, null);
             }
             catch (OperationCanceledException)
             {

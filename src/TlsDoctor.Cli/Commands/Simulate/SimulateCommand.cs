@@ -2,7 +2,11 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Spectre.Console;
 using TlsDoctor.Core;
+using TlsDoctor.Diagnosis;
+using TlsDoctor.Diagnosis.Json;
+using TlsDoctor.Probe;
 using TlsDoctor.Schannel.Policy;
 
 namespace TlsDoctor.Cli.Commands;
@@ -80,13 +84,19 @@ public static class SimulateCommand
         HelpName = "HOST:PORT",
     };
 
+    public static readonly Option<string?> Confirm = new("--confirm")
+    {
+        Description = "On Windows: also make one real handshake with this live target through SslStream (SCHANNEL) with the client's versions, and say whether it confirms the simulation",
+        HelpName = "HOST:PORT",
+    };
+
     public static readonly Option<bool> Json = CommonOptions.Json();
 
     public static Command Create(CliConsole console)
     {
         var cmd = new Command("simulate", "Simulate the handshake between a client and a server profile: version, suite, key exchange, or why and where it fails")
         {
-            Client, Server, ClientUpdates, ServerUpdates, ClientReg, ServerReg, DotNet, ProductSetting, ServerCert, Target, Json,
+            Client, Server, ClientUpdates, ServerUpdates, ClientReg, ServerReg, DotNet, ProductSetting, ServerCert, Target, Confirm, Json,
         };
         cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
         return cmd;
@@ -106,20 +116,37 @@ public static class SimulateCommand
         var client = ProfileLoader.LoadClient(parse.GetValue(Client)!, clientSide);
         var server = ProfileLoader.LoadServer(parse.GetValue(Server)!, serverSide, parse.GetValue(Target), parse.GetValue(ServerCert));
         var outcome = Negotiator.Simulate(client.Profile, server.Profile);
+        var check = parse.GetValue(Confirm) is { } confirm ? await ConfirmAsync(confirm, client.Profile, outcome, ct).ConfigureAwait(false) : null;
 
         if (parse.GetValue(Json))
         {
-            var doc = new SimulateDocument(SimulateJson.Outcome(outcome), SimulateJson.Side(client), SimulateJson.Side(server));
+            var doc = new SimulateDocument(SimulateJson.Outcome(outcome), SimulateJson.Side(client), SimulateJson.Side(server),
+                check is null ? null : new ModelCheckJson(check.DirectionName, check.Target, check.Status, check.Model, check.Schannel, check.Protocols));
             await console.RawOut.WriteLineAsync(JsonSerializer.Serialize(doc, Relaxed.SimulateDocument)).ConfigureAwait(false);
         }
         else
+        {
+            if (check is { IsMismatch: true }) console.Out.MarkupLineInterpolated($"[red]model-mismatch[/] {check.Target}: the simulation says {check.Model}, SCHANNEL did {check.Schannel}");
+            else if (check is not null) console.Out.MarkupLineInterpolated($"[green]confirmed[/] {check.Target}: SCHANNEL did what the simulation says ({check.Schannel})");
             SimulateRenderer.Render(console.Out, client, server, outcome);
+        }
         return outcome.Healthy ? ExitCodes.Ok : ExitCodes.Findings;
+    }
+
+    /// <summary>One SslStream handshake (SCHANNEL) with the live target, with the simulated client's versions, compared with the simulation.</summary>
+    private static async Task<ModelCheck> ConfirmAsync(string spec, ClientProfile client, HandshakeOutcome outcome, CancellationToken ct)
+    {
+        if (!OperatingSystem.IsWindows())
+            throw new UsageException("--confirm makes a real SCHANNEL handshake, so it runs only on Windows; run simulate there (or diagnose, which checks itself on Windows)");
+        if (!ProbeTarget.TryParse(spec, 443, out var target, out var error)) throw new UsageException($"--confirm {spec}: {error}");
+        var live = await SystemTlsHandshake.RunAsync(target, SystemTlsHandshake.ProtocolsFor(client.Versions), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        return ModelChecks.Compare(null, target.ToString(), outcome, live, string.Join(", ", client.Versions.Select(v => v.Name())));
     }
 }
 
 /// <summary>The `simulate --json` document.</summary>
-public sealed record SimulateDocument(OutcomeJson Outcome, SideJson Client, SideJson Server);
+/// <param name="ModelCheck">With --confirm on Windows: the real SCHANNEL handshake compared with the simulation; else null.</param>
+public sealed record SimulateDocument(OutcomeJson Outcome, SideJson Client, SideJson Server, ModelCheckJson? ModelCheck);
 
 /// <summary>A handshake outcome as JSON; reasons are the stable codes of <see cref="FailureReasons"/>.</summary>
 public sealed record OutcomeJson(
