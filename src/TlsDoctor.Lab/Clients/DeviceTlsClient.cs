@@ -14,11 +14,16 @@ namespace TlsDoctor.Lab;
 /// <param name="SignatureHashes">signature_algorithms as RSA PKCS#1 hashes (HashAlgorithm codes), in order.</param>
 /// <param name="CertificateSignatureOids">Certificate signature algorithms the firmware verifies; empty = any.</param>
 /// <param name="RsaMaxBits">Largest RSA certificate key it verifies.</param>
-internal sealed record DeviceClientSpec(ProtocolVersion[] Versions, int[] Suites, short[] SignatureHashes, string[] CertificateSignatureOids, int RsaMaxBits);
+/// <param name="TrustedSha256">Certificates it trusts (SHA-256, lower-case hex); null = any issuer.</param>
+internal sealed record DeviceClientSpec(ProtocolVersion[] Versions, int[] Suites, short[] SignatureHashes, string[] CertificateSignatureOids, int RsaMaxBits,
+    IReadOnlySet<string>? TrustedSha256 = null);
 
-/// <summary>The BouncyCastle client behind the lab's device clients other than mfd-legacy-client.</summary>
-internal sealed class DeviceTlsClient(BcTlsCrypto crypto, DeviceClientSpec spec) : DefaultTlsClient(crypto), ILabTlsClient
+/// <summary>The BouncyCastle client behind the lab's device clients.</summary>
+internal sealed class DeviceTlsClient(BcTlsCrypto crypto, DeviceClientSpec spec) : DefaultTlsClient(crypto)
 {
+    private const string Sha1WithRsa = "1.2.840.113549.1.1.5";
+    private const string Md5WithRsa = "1.2.840.113549.1.1.4";
+
     public LabClientStage Stage { get; private set; } = LabClientStage.Connect;
     private TlsVersion? _version;
     private string? _certSha256;
@@ -32,6 +37,9 @@ internal sealed class DeviceTlsClient(BcTlsCrypto crypto, DeviceClientSpec spec)
 
     protected override IList<SignatureAndHashAlgorithm> GetSupportedSignatureAlgorithms() =>
         [.. spec.SignatureHashes.Select(h => SignatureAndHashAlgorithm.GetInstance(h, SignatureAlgorithm.rsa))];
+
+    // Firmware of that era takes whatever DH group the server sends.
+    public override TlsDHGroupVerifier GetDHGroupVerifier() => new AnyDhGroup();
 
     public override void NotifyServerVersion(ProtocolVersion serverVersion)
     {
@@ -67,7 +75,14 @@ internal sealed class DeviceTlsClient(BcTlsCrypto crypto, DeviceClientSpec spec)
                 if (!spec.CertificateSignatureOids.Contains(cert.SigAlgOid))
                     throw new TlsFatalAlert(BcAlert.bad_certificate, $"device cannot verify signature algorithm {cert.SigAlgName} ({cert.SigAlgOid})");
             }
+        if (spec.TrustedSha256 is { } trusted && !chain.GetCertificateList().Any(c => trusted.Contains(Convert.ToHexStringLower(SHA256.HashData(c.GetEncoded())))))
+            throw new TlsFatalAlert(BcAlert.unknown_ca, $"certificate {_certSha256} is not in the device's trusted list");
         Stage = LabClientStage.KeyExchange;
+    }
+
+    private sealed class AnyDhGroup : TlsDHGroupVerifier
+    {
+        public bool Accept(DHGroup dhGroup) => dhGroup.P.BitLength >= 256;
     }
 
     private sealed class Authentication(DeviceTlsClient owner) : TlsAuthentication
@@ -75,6 +90,19 @@ internal sealed class DeviceTlsClient(BcTlsCrypto crypto, DeviceClientSpec spec)
         public void NotifyServerCertificate(TlsServerCertificate serverCertificate) => owner.Check(serverCertificate);
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest) => null;
     }
+
+    /// <summary>
+    /// mfd-legacy-client: TLS 1.0 only (so no signature_algorithms), RSA and DHE-RSA CBC suites, verifies only RSA ≤ 1024
+    /// certificates signed with SHA-1 or MD5, and trusts only its own list.
+    /// </summary>
+    public static DeviceClientSpec Legacy(IReadOnlySet<string> trusted) => new(
+        ProtocolVersion.TLSv10.Only(),
+        [
+            BcCipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA,
+            BcCipherSuite.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+            BcCipherSuite.TLS_DHE_RSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+        ],
+        [], [Sha1WithRsa, Md5WithRsa], 1024, trusted);
 
     /// <summary>mfd-tls12-client: TLS 1.2 only, ECDHE-RSA and RSA AES suites, SHA-256/384/1 signatures, any RSA ≤ 4096 certificate.</summary>
     public static DeviceClientSpec Tls12Only { get; } = new(
@@ -93,5 +121,5 @@ internal sealed class DeviceTlsClient(BcTlsCrypto crypto, DeviceClientSpec spec)
             BcCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
             BcCipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA, BcCipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA,
         ],
-        [BcHash.sha1], ["1.2.840.113549.1.1.5"], 2048);
+        [BcHash.sha1], [Sha1WithRsa], 2048);
 }

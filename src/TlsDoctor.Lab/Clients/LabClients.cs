@@ -52,7 +52,7 @@ public static class LabClients
         ArgumentNullException.ThrowIfNull(options);
         var trusted = new HashSet<string>(options.TrustedSha256.Select(s => s.Replace(":", "").Trim().ToLowerInvariant()));
         foreach (var der in options.TrustedDer) trusted.Add(Convert.ToHexStringLower(SHA256.HashData(der)));
-        return RunAsync(server, new LegacyTlsClient(new BcTlsCrypto(new SecureRandom()), trusted), options.Timeout, ct);
+        return RunAsync(server, new DeviceTlsClient(new BcTlsCrypto(new SecureRandom()), DeviceTlsClient.Legacy(trusted)), options.Timeout, ct);
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public static class LabClients
         };
     }
 
-    private static async Task<LabClientResult> RunAsync(IPEndPoint server, ILabTlsClient client, TimeSpan timeout, CancellationToken ct)
+    private static async Task<LabClientResult> RunAsync(IPEndPoint server, DeviceTlsClient client, TimeSpan timeout, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
 
@@ -96,7 +96,7 @@ public static class LabClients
             TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
     }
 
-    private static LabClientResult Handshake(Socket socket, ILabTlsClient client, TimeSpan timeout)
+    private static LabClientResult Handshake(Socket socket, DeviceTlsClient client, TimeSpan timeout)
     {
         // MaxMRTests=0: a device-simulator does not need BouncyCastle's primality checks on the server's modulus.
         Org.BouncyCastle.Utilities.Properties.SetThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0");
