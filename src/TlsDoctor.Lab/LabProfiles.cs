@@ -19,6 +19,8 @@ public static class LabProfiles
     public const string MfdTls12Only = "mfd-tls12-only";
     public const string PaymentSha512 = "payment-sha512";
     public const string MfdLegacyClient = "mfd-legacy-client";
+    public const string MfdTls12Client = "mfd-tls12-client";
+    public const string MfdSha1Client = "mfd-sha1-client";
     public const string MfdModern = "mfd-modern";
     public const string MfdSslOnly = "mfd-ssl-only";
     public const string MfdHelloLimit = "mfd-hello-limit";
@@ -70,6 +72,12 @@ public static class LabProfiles
         new(MfdLegacyClient, LabRole.Client,
             "a device connecting to a server: TLS 1.0 only, no signature_algorithms, verifies only RSA <= 1024-bit / SHA-1 certificates, trusts only its own list; aborts with unknown_ca, unsupported_certificate or bad_certificate",
             "The Device Is Installed Correctly, but Cannot Connect to Dispatcher Paragon Server"),
+        new(MfdTls12Client, LabRole.Client,
+            "a device connecting to a server: TLS 1.2 only without supported_versions (a hello that looks like it also accepts TLS 1.0), refuses a lower ServerHello with protocol_version; trusts any issuer",
+            "The Device Supporting Only Higher Versions of the SSL/TLS Protocol Cannot Connect"),
+        new(MfdSha1Client, LabRole.Client,
+            "a device connecting to a server: TLS 1.0-1.2, signature_algorithms rsa_pkcs1_sha1 only, verifies only SHA-1-signed RSA <= 2048-bit certificates (bad_certificate otherwise); trusts any issuer",
+            "The Device Does Not Support the Cryptographic Algorithm Used for the Certificate or the Key Length"),
         new(MfdModern, LabRole.Server,
             "healthy TLS 1.2 + 1.3 device with ECDHE and an RSA-2048 / SHA-256 certificate (the control case)",
             "control"),

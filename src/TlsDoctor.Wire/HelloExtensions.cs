@@ -132,12 +132,24 @@ public static class HelloExtensions
         var b = ImmutableArray.CreateBuilder<string>();
         while (!list.IsAtEnd && !list.Failed)
         {
+            var at = list.Offset;
             var name = list.ReadOpaque8("alpn.protocol_name");
-            if (!list.Failed) b.Add(Encoding.ASCII.GetString(name));
+            if (list.Failed) break;
+            // RFC 7301 §3.1: "Empty strings MUST NOT be included".
+            if (name.IsEmpty) list.FailAt(WireStatus.Malformed, at, "alpn.protocol_name", "empty protocol name");
+            else b.Add(AlpnText(name));
         }
         r.Absorb(list);
         r.ExpectEnd("alpn");
         return b.ToImmutable();
+    }
+
+    /// <summary>An ALPN protocol name as text when it is printable ASCII, else "0x" and its bytes in hex (names are opaque bytes).</summary>
+    public static string AlpnText(ReadOnlySpan<byte> name)
+    {
+        foreach (var c in name)
+            if (c is < 0x20 or > 0x7E) return "0x" + Convert.ToHexStringLower(name);
+        return Encoding.ASCII.GetString(name);
     }
 
     internal static ImmutableArray<KeyShareEntry> DecodeKeyShareClient(ref TlsReader r)

@@ -146,9 +146,13 @@ public static class Sslv2ClientHelloReader
         var specsAt = r.Offset;
         var specsLen = r.ReadUInt16("SSLv2.CLIENT-HELLO.cipher_specs_length");
         var sidLen = r.ReadUInt16("SSLv2.CLIENT-HELLO.session_id_length");
+        var chAt = r.Offset;
         var chLen = r.ReadUInt16("SSLv2.CLIENT-HELLO.challenge_length");
         if (!r.Failed && specsLen % 3 != 0)
             r.FailAt(WireStatus.Malformed, specsAt, "SSLv2.CLIENT-HELLO.cipher_specs_length", $"{specsLen} is not a multiple of 3");
+        // SSLv2 (draft-hickman-netscape-ssl-00) and RFC 6101 E.1: CHALLENGE-LENGTH is 16 to 32 bytes.
+        if (!r.Failed && chLen is < 16 or > 32)
+            r.FailAt(WireStatus.Malformed, chAt, "SSLv2.CLIENT-HELLO.challenge_length", $"{chLen} is outside 16..32");
         var specs = r.ReadBytes(specsLen, "SSLv2.CLIENT-HELLO.cipher_specs");
         var sid = r.ReadBytes(sidLen, "SSLv2.CLIENT-HELLO.session_id");
         var challenge = r.ReadBytes(chLen, "SSLv2.CLIENT-HELLO.challenge");

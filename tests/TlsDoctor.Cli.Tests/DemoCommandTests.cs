@@ -29,6 +29,11 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(["TD004"], Errors("payment-sha512"));
         Assert.Contains("TD007", Errors("mfd-legacy-client"));
         Assert.Empty(Errors("mfd-modern"));
+        // The inbound direction learned: the SHA-1-only device client's hash limit is observed, so TD007 is an error
+        // whose remedy is a SHA-1 certificate.
+        Assert.Contains("TD007", Errors("mfd-sha1-client"));
+        var td007 = devices["mfd-sha1-client"].GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("id").GetString() == "TD007");
+        Assert.Contains(td007.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("text").GetString()!.Contains("observed", StringComparison.Ordinal));
         Assert.Contains(devices["mfd-broken-dh"].GetProperty("findings").EnumerateArray(), f => f.GetProperty("id").GetString() == "TD002");
 
         // The weak-DH remedy file is on disk, and its re-simulation completes.

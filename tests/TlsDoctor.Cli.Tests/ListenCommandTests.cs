@@ -185,4 +185,57 @@ public sealed class ListenCommandTests
         Assert.Equal("TLSv1.0", Assert.Single(profile.GetProperty("versions").EnumerateArray()).GetString());
         Assert.Equal(0, profile.GetProperty("signatureSchemes").GetArrayLength());
     }
+
+    [Fact]
+    public async Task Learn_settles_the_lab_tls12_client_and_its_document_feeds_diagnose()
+    {
+        var port = FreePort();
+        var file = Path.Combine(Path.GetTempPath(), $"tlsdoctor-learn-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--learn", "--os", "2008r2", "--timeout", "90", "--json", "-o", file);
+            var deadline = DateTime.UtcNow.AddSeconds(80);
+            while (!run.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                var x = await LabClients.RunClientAsync(LabProfiles.MfdTls12Client, new IPEndPoint(IPAddress.Loopback, port), new LegacyClientOptions([], TimeSpan.FromSeconds(5)), CancellationToken.None);
+                if (x.Stage == LabClientStage.Connect) await Task.WhenAny(run, Task.Delay(100));
+            }
+            var r = await run;
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("more time(s)", r.Error);
+            using var doc = JsonDocument.Parse(r.Out);
+            Assert.Equal("learned", doc.RootElement.GetProperty("stop").GetString());
+            var c = doc.RootElement.GetProperty("captures")[0];
+            var learning = c.GetProperty("learning");
+            Assert.True(learning.GetProperty("complete").GetBoolean());
+            var limits = learning.GetProperty("limits").EnumerateArray().ToDictionary(l => l.GetProperty("name").GetString()!, l => l);
+            Assert.Equal("TLSv1.2", limits["minVersion"].GetProperty("value").GetString());
+            Assert.Equal("observed", limits["minVersion"].GetProperty("basis").GetString());
+            // The device sends protocol_version and closes; the listener may see the alert or only the close (a race with its own write).
+            Assert.Contains(learning.GetProperty("exchanges").EnumerateArray(), e =>
+                e.GetProperty("question").GetString() == "lower-version" && e.GetProperty("verdict").GetString() == "rejected"
+                && e.GetProperty("answeredVersion").GetString() == "TLSv1.1");
+            Assert.Equal("lower-version", c.GetProperty("learnExchange").GetProperty("question").GetString());
+            Assert.Equal("observed", c.GetProperty("clientProfile").GetProperty("limits").EnumerateArray()
+                .Single(l => l.GetProperty("name").GetString() == "minVersion").GetProperty("basis").GetString());
+
+            // diagnose reads the learned limits back: TD005 as an error on 2008 R2.
+            var d = await CliHarness.RunAsync("diagnose", "--client-hello", file, "--os", "2008r2", "--json");
+            Assert.Equal(1, d.ExitCode);
+            using var report = JsonDocument.Parse(d.Out);
+            Assert.Contains(report.RootElement.GetProperty("findings").EnumerateArray(), f =>
+                f.GetProperty("id").GetString() == "TD005" && f.GetProperty("severity").GetString() == "error");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Learn_and_probe_certs_together_is_a_usage_error()
+    {
+        var r = await CliHarness.RunAsync("listen", "--port", "5012", "--learn", "--probe-certs");
+        Assert.Equal(2, r.ExitCode);
+    }
 }

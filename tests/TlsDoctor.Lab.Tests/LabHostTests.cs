@@ -14,16 +14,16 @@ public sealed class LabHostTests
     [Fact]
     public void Catalogue_holds_the_contract_names_once_each()
     {
-        string[] expected = [MfdWeakDh, MfdBrokenDh, MfdFakeTls12, MfdTls12Only, PaymentSha512, MfdLegacyClient, MfdModern,
+        string[] expected = [MfdWeakDh, MfdBrokenDh, MfdFakeTls12, MfdTls12Only, PaymentSha512, MfdLegacyClient, MfdTls12Client, MfdSha1Client, MfdModern,
             "mfd-ssl-only", "mfd-hello-limit", "mfd-no-ocsp", "mfd-ffdhe", "mfd-chacha-order", "mfd-chunked-order",
             "hostile-garbage", "hostile-http", "hostile-slow-drip", "hostile-reset-after-hello", "hostile-silent",
             "hostile-truncated", "hostile-absurd-length", "hostile-unoffered-suite", "hostile-unoffered-version", "hostile-alert-on-hello",
             "hostile-version-intolerant", "hostile-sslv2-version", "hostile-grease-suite", "hostile-deflate",
             "hostile-record-version-change", "hostile-fake-tls13", "hostile-invalid-dh"];
         Assert.Equal(expected, LabProfiles.All.Select(p => p.Name));
-        Assert.Equal([MfdLegacyClient], LabProfiles.All.Where(p => p.Role == LabRole.Client).Select(p => p.Name));
+        Assert.Equal([MfdLegacyClient, MfdTls12Client, MfdSha1Client], LabProfiles.All.Where(p => p.Role == LabRole.Client).Select(p => p.Name));
         // Only the vendor guide's cases (and the control) are in the guide; the rest is beyond it.
-        Assert.Equal([MfdWeakDh, MfdBrokenDh, MfdFakeTls12, MfdTls12Only, PaymentSha512, MfdLegacyClient, MfdModern],
+        Assert.Equal([MfdWeakDh, MfdBrokenDh, MfdFakeTls12, MfdTls12Only, PaymentSha512, MfdLegacyClient, MfdTls12Client, MfdSha1Client, MfdModern],
             LabProfiles.All.Where(p => p.InGuide).Select(p => p.Name));
         Assert.True(LabProfiles.TryGet("MFD-WEAK-DH", out var p));
         Assert.Equal(MfdWeakDh, p.Name);

@@ -56,6 +56,12 @@ public sealed record ClientProfile(
     /// <summary>Alert the client sends when it rejects the server's DH group; null = it just closes (SCHANNEL sends a FIN [S42]).</summary>
     public AlertDescription? DhRejectAlert { get; init; } = AlertDescription.InsufficientSecurity;
 
+    /// <summary>Each limit with how it is known (observed or assumed) and why; empty = nothing stated (the values are taken as given).</summary>
+    public ImmutableArray<ClientLimit> Limits { get; init; } = [];
+
+    /// <summary>The client family recognised from the hello (Java 6/7 JSSE, Android ≤ 4.3, …); null when unknown or not a capture.</summary>
+    public string? Family { get; init; }
+
     /// <summary>Where the profile came from (policy, capture, file), for explanations.</summary>
     public string? Origin { get; init; }
 

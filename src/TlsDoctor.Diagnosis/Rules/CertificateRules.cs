@@ -115,7 +115,26 @@ public sealed class UnsupportedCertificateRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (ctx.Outbound || !ctx.Explains(Descriptor)) yield break;
+        if (ctx.Outbound) yield break;
+        if (ctx.Explains(Descriptor)) yield return Report(ctx, null);
+        else if (AssumedHashes(ctx) is { } hypothetical) yield return Report(hypothetical, ctx);
+    }
+
+    // Inbound, from a hello only: its signature_algorithms exclude the hash of the Terminal Server's certificate (RFC 5246
+    // §7.4.2 ties the chain to that list), and no learning showed the device verifying it anyway.
+    private static DiagnosisContext? AssumedHashes(DiagnosisContext ctx)
+    {
+        if (!ctx.Client.AcceptedCertificateHashes.IsDefaultOrEmpty || ctx.Client.Limit(ClientLimits.CertificateHashes) is { Basis: LimitBasis.Observed }) return null;
+        var hashes = TlsDoctor.Probe.Capture.CaptureProfiles.SchemeHashes(ctx.Client);
+        var certHash = ctx.ServerCertificate is { } sc ? SignatureAlgorithms.HashOf(sc.SignatureAlgorithm) : null;
+        if (hashes.IsEmpty || certHash is null || hashes.Contains(certHash)) return null;
+        var hypothetical = ctx.WithClient(ctx.Client with { AcceptedCertificateHashes = hashes });
+        return hypothetical.Explains(Findings.UnsupportedCertificate) ? hypothetical : null;
+    }
+
+    // assumedFrom: the direction as captured, when the finding rests on the signature_algorithms assumption (a warning).
+    private Finding Report(DiagnosisContext ctx, DiagnosisContext? assumedFrom)
+    {
         var cert = ctx.ServerCertificate;
         var c = ctx.Client;
         var evidence = new List<Evidence>
@@ -124,7 +143,8 @@ public sealed class UnsupportedCertificateRule : IFindingRule
                 $"the Terminal Server certificate: {cert?.KeyAlgorithm} {cert?.KeyBits} bits, {cert?.SignatureAlgorithm}{(ctx.ServerCertificateAssumed ? " (assumed default)" : "")}"),
             Evidence.Capture($"the device verifies RSA keys up to {c.RsaMaxBits?.ToString(CultureInfo.InvariantCulture) ?? "any size"}, " +
                              $"hashes {(c.AcceptedCertificateHashes.IsDefaultOrEmpty ? "any" : string.Join(", ", c.AcceptedCertificateHashes))}, " +
-                             $"key algorithms {(c.AcceptedCertificateKeys.IsDefaultOrEmpty ? "any" : string.Join(", ", c.AcceptedCertificateKeys))}"),
+                             $"key algorithms {(c.AcceptedCertificateKeys.IsDefaultOrEmpty ? "any" : string.Join(", ", c.AcceptedCertificateKeys))}"
+                             + (c.Limit(ClientLimits.CertificateHashes) is { Basis: LimitBasis.Observed } seen ? $" (observed: {seen.Source})" : "")),
             ctx.SimulationEvidence(),
         };
         var (bits, hash) = PlannedCertificates.StrongestAccepted(c);
@@ -132,8 +152,14 @@ public sealed class UnsupportedCertificateRule : IFindingRule
         var remedy = PlannedCertificates.Remedy(ctx, $"TD007:rsa{bits}-{hash}", $"Create an RSA-{bits} / {hash.ToUpperInvariant()} certificate the device can verify",
             weak ? $"RSA-{bits} and/or {hash.ToUpperInvariant()} are below today's minimum (RSA-2048, SHA-256): the certificate can be forged by a well-funded attacker. Use it only while the device cannot be updated, on a trusted network."
                  : "Low: a certificate of your own; devices must import it.");
-        yield return ctx.Make(Descriptor,
-            $"The device cannot verify the Terminal Server certificate ({cert?.KeyAlgorithm} {cert?.KeyBits}, {cert?.SignatureAlgorithm})", evidence, [remedy]);
+        if (assumedFrom is null)
+            return ctx.Make(Descriptor, $"The device cannot verify the Terminal Server certificate ({cert?.KeyAlgorithm} {cert?.KeyBits}, {cert?.SignatureAlgorithm})", evidence, [remedy]);
+        evidence.Add(Evidence.Capture($"assumed, not observed: {assumedFrom.Client.Limit(ClientLimits.CertificateHashes)?.Source ?? "the hello's signature_algorithms exclude " + SignatureAlgorithms.HashOf(cert?.SignatureAlgorithm ?? "")}"));
+        evidence.Add(Evidence.Simulation($"taking only what signature_algorithms lists as verifiable: {ctx.Outcome.Explanation}; as captured (no certificate limit known) it connects"));
+        evidence.Add(Evidence.Capture($"settle it: {DiagnosisContext.LearnCommand}"));
+        return ctx.Make(Descriptor,
+            $"The device probably cannot verify the Terminal Server certificate ({cert?.SignatureAlgorithm}): its signature_algorithms offer only {string.Join(", ", c.AcceptedCertificateHashes)} (assumed, not observed)",
+            evidence, [remedy], Severity.Warning);
     }
 }
 

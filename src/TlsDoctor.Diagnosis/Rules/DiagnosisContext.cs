@@ -51,6 +51,17 @@ public sealed class DiagnosisContext
     public HandshakeOutcome Resimulate(ClientProfile? client = null, ServerProfile? server = null) =>
         Negotiator.Simulate(client ?? Client, server ?? Server, Options);
 
+    /// <summary>The same direction with another client profile (an assumed limit taken at its worst), simulated again.</summary>
+    public DiagnosisContext WithClient(ClientProfile client) => new()
+    {
+        Direction = Direction, Target = Target, Windows = Windows, Client = client, Server = Server,
+        Outcome = Negotiator.Simulate(client, Server, Options), Options = Options, Scan = Scan, Proof = Proof,
+        ServerCertificate = ServerCertificate, ServerCertificateAssumed = ServerCertificateAssumed, Host = Host, Others = Others,
+    };
+
+    /// <summary>The command that settles assumed device limits: learning over the device's next connections.</summary>
+    public const string LearnCommand = "tlsdoctor listen --port 5012 --learn -o device.json (point the device at this machine and let it retry until the listener says it has learned enough), then tlsdoctor diagnose --client-hello device.json";
+
     /// <summary>A remedy that changes the Windows registry: the file, its undo, re-simulation and side effects.</summary>
     public Remedy RegistryRemedy(string equivalenceKey, string title, string fileName, RegDocument change, string risk, IEnumerable<string> steps, bool restart = false)
     {

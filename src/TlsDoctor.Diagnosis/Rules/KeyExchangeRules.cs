@@ -98,7 +98,7 @@ public sealed class DhTooLargeRule : IFindingRule
         {
             ctx.Outbound
                 ? Evidence.Policy($"SCHANNEL client maximum DH size: {ctx.Windows.Policy.DhClientMaxBits.Value} bits ({ctx.Windows.Policy.DhClientMaxBits.Source})")
-                : Evidence.Capture($"the device handles DH groups of at most {max} bits"),
+                : Evidence.Capture($"the device handles DH groups of at most {max} bits" + (ctx.Client.Limit(ClientLimits.DhMaxBits) is { } l ? $" ({l.Basis.Name()}: {l.Source})" : "")),
             ctx.Outbound ? Evidence.Probe($"the device's DH group has {bits} bits") : Evidence.Policy($"SCHANNEL server DH group: {ctx.Windows.Policy.DhServerBits.Value} bits ({ctx.Windows.Policy.DhServerBits.Source})"),
             ctx.SimulationEvidence(),
         };

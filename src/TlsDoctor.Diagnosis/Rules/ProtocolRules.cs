@@ -155,7 +155,32 @@ public sealed class NoCommonProtocolRule : IFindingRule
 
     public IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
-        if (!ctx.Explains(Descriptor)) yield break;
+        if (ctx.Explains(Descriptor)) yield return Report(ctx, null, []);
+        else if (AssumedMinimum(ctx) is { } worst)
+        {
+            var max = worst.Client.Versions[0];
+            var limit = ctx.Client.Limit(ClientLimits.MinVersion)!;
+            yield return Report(worst, max,
+            [
+                Evidence.Capture($"the device's lowest version is assumed, not observed: {limit.Source}"),
+                Evidence.Simulation($"as captured (accepting {Observed.Versions(ctx.Client.Versions)}) it connects: {ctx.Outcome.Explanation}"),
+                Evidence.Capture($"settle it: {DiagnosisContext.LearnCommand}"),
+            ]);
+        }
+    }
+
+    // Inbound, from a hello whose minimum is only assumed: if the device accepted nothing below its maximum, would the
+    // Terminal Server still share a version with it? (An `openssl s_client -tls1_2` device against 2008 R2.)
+    private static DiagnosisContext? AssumedMinimum(DiagnosisContext ctx)
+    {
+        if (ctx.Outbound || !ctx.Client.IsAssumed(ClientLimits.MinVersion) || ctx.Client.MaxVersion is not { } max || ctx.Client.Versions.Length < 2) return null;
+        var worst = ctx.WithClient(ctx.Client with { Versions = [max] });
+        return worst.Explains(Findings.NoCommonProtocol) && !ProtocolRemedies.LegacyOnly(worst) && !ProtocolRemedies.Tls13Only(worst) ? worst : null;
+    }
+
+    // assumedMax: the device's maximum when the finding rests on the assumption that it accepts nothing lower (a warning).
+    private Finding Report(DiagnosisContext ctx, TlsVersion? assumedMax, IEnumerable<Evidence> extra)
+    {
         var policy = ctx.Windows.Policy;
         var role = ctx.Outbound ? Side.Client : Side.Server;
         var peer = ctx.PeerVersions.ToList();
@@ -163,7 +188,7 @@ public sealed class NoCommonProtocolRule : IFindingRule
         var evidence = new List<Evidence>
         {
             ctx.Outbound ? Evidence.Probe($"the device accepts {Observed.Versions(peer)}", ctx.AttemptId(ProbeStep.Versions))
-                         : Evidence.Capture($"the device offers {Observed.Versions(peer)}"),
+                         : Evidence.Capture($"the device offers {Observed.Versions(peer)}" + (ctx.Client.Limit(ClientLimits.MinVersion) is { Basis: LimitBasis.Observed } seen ? $" (lowest observed: {seen.Source})" : "")),
             Evidence.Policy($"the Terminal Server {(ctx.Outbound ? "offers outbound" : "accepts inbound")}: {Observed.Versions(windows)}"),
         };
         foreach (var s in (ctx.Outbound ? policy.ClientProtocols : policy.ServerProtocols).Where(s => peer.Contains(s.Version)))
@@ -180,8 +205,13 @@ public sealed class NoCommonProtocolRule : IFindingRule
                 remedies.Add(ProtocolRemedies.ProductSettingRemedy(ctx, $"TD005:product-setting-{setting.Raw.Replace(" ", "")}", setting, "adds the versions the device needs"));
         }
         remedies.Add(WeakDhRule.DeviceRemedy("TD005:device", $"Enable {Observed.Versions(windows)} on the device, if its firmware can"));
-        yield return ctx.Make(Descriptor,
-            $"No common protocol version: the device speaks {Observed.Versions(peer)}, the Terminal Server {(ctx.Outbound ? "offers" : "accepts")} {Observed.Versions(windows)}", evidence, remedies);
+        evidence.AddRange(extra);
+        return assumedMax is { } m
+            ? ctx.Make(Descriptor,
+                $"Possibly no common protocol version: if the device accepts only {m.Name()} (its minimum is assumed, not observed), the Terminal Server, which accepts {Observed.Versions(windows)}, shares none with it",
+                evidence, remedies, Severity.Warning)
+            : ctx.Make(Descriptor,
+                $"No common protocol version: the device speaks {Observed.Versions(peer)}, the Terminal Server {(ctx.Outbound ? "offers" : "accepts")} {Observed.Versions(windows)}", evidence, remedies);
     }
 }
 

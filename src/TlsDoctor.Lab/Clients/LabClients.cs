@@ -46,16 +46,40 @@ public static class LabClients
     /// a device sends: unsupported_certificate for a key it cannot handle, bad_certificate for a signature
     /// hash it cannot verify, unknown_ca for a certificate it does not trust. Never throws for network errors.
     /// </summary>
-    public static async Task<LabClientResult> RunLegacyClientAsync(IPEndPoint server, LegacyClientOptions options, CancellationToken ct)
+    public static Task<LabClientResult> RunLegacyClientAsync(IPEndPoint server, LegacyClientOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(options);
         var trusted = new HashSet<string>(options.TrustedSha256.Select(s => s.Replace(":", "").Trim().ToLowerInvariant()));
         foreach (var der in options.TrustedDer) trusted.Add(Convert.ToHexStringLower(SHA256.HashData(der)));
+        return RunAsync(server, new DeviceTlsClient(new BcTlsCrypto(new SecureRandom()), DeviceTlsClient.Legacy(trusted)), options.Timeout, ct);
+    }
+
+    /// <summary>
+    /// Connects as the named client profile: mfd-legacy-client (see <see cref="RunLegacyClientAsync"/>), mfd-tls12-client
+    /// (TLS 1.2 only, refuses a lower ServerHello with protocol_version) or mfd-sha1-client (signature_algorithms
+    /// rsa_pkcs1_sha1 only; verifies only SHA-1-signed certificates, bad_certificate otherwise). The last two trust any issuer.
+    /// </summary>
+    public static Task<LabClientResult> RunClientAsync(string profile, IPEndPoint server, LegacyClientOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var crypto = new BcTlsCrypto(new SecureRandom());
+        return profile switch
+        {
+            LabProfiles.MfdTls12Client => RunAsync(server, new DeviceTlsClient(crypto, DeviceTlsClient.Tls12Only), options.Timeout, ct),
+            LabProfiles.MfdSha1Client => RunAsync(server, new DeviceTlsClient(crypto, DeviceTlsClient.Sha1Only), options.Timeout, ct),
+            LabProfiles.MfdLegacyClient => RunLegacyClientAsync(server, options, ct),
+            _ => throw new ArgumentException($"'{profile}' is not a lab client profile", nameof(profile)),
+        };
+    }
+
+    private static async Task<LabClientResult> RunAsync(IPEndPoint server, DeviceTlsClient client, TimeSpan timeout, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(server);
 
         using var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(options.Timeout);
+        cts.CancelAfter(timeout);
         try
         {
             await socket.ConnectAsync(server, cts.Token).ConfigureAwait(false);
@@ -66,14 +90,13 @@ public static class LabClients
             return new LabClientResult(false, null, false, LabClientStage.Connect, $"connect failed: {e.Message}");
         }
 
-        var client = new LegacyTlsClient(new BcTlsCrypto(new SecureRandom()), trusted);
         // Closing the socket is the only way to interrupt BouncyCastle's blocking reads on cancellation.
         using var reg = cts.Token.Register(() => { try { socket.Dispose(); } catch (ObjectDisposedException) { } });
-        return await Task.Factory.StartNew(() => Handshake(socket, client, options.Timeout), CancellationToken.None,
+        return await Task.Factory.StartNew(() => Handshake(socket, client, timeout), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
     }
 
-    private static LabClientResult Handshake(Socket socket, LegacyTlsClient client, TimeSpan timeout)
+    private static LabClientResult Handshake(Socket socket, DeviceTlsClient client, TimeSpan timeout)
     {
         // MaxMRTests=0: a device-simulator does not need BouncyCastle's primality checks on the server's modulus.
         Org.BouncyCastle.Utilities.Properties.SetThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0");

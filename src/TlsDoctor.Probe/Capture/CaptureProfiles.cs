@@ -17,7 +17,8 @@ public static class CaptureProfiles
     public static ClientProfile ToClientProfile(ClientHelloFacts hello, string name)
     {
         ArgumentNullException.ThrowIfNull(hello);
-        return new ClientProfile(
+        var family = ClientFamilies.Recognise(hello);
+        var profile = new ClientProfile(
             name,
             Versions(hello),
             [.. hello.CipherSuites.Where(c => !Grease.IsGrease(c)).Select(CipherSuites.Get)],
@@ -26,7 +27,42 @@ public static class CaptureProfiles
             [.. hello.Extensions.Where(e => !Grease.IsGrease(e)).Select(CaptureNames.Extension)])
         {
             Origin = "capture",
+            Family = family?.Name,
+            DhMaxBits = family?.DhMaxBits,
         };
+        return profile with { Limits = [.. Limits(hello, profile, family)] };
+    }
+
+    /// <summary>What a single hello says about each limit, and what it leaves as an assumption (settled by `listen --learn`).</summary>
+    public static IEnumerable<ClientLimit> Limits(ClientHelloFacts hello, ClientProfile profile, ClientFamily? family)
+    {
+        ArgumentNullException.ThrowIfNull(hello);
+        ArgumentNullException.ThrowIfNull(profile);
+        var versions = profile.Versions;
+        if (versions.IsDefaultOrEmpty) yield break;
+        var listed = hello.Has(ExtensionType.SupportedVersions);
+        var familyMax = family?.Limits.FirstOrDefault(l => l.Name == ClientLimits.MaxVersion);
+        yield return new ClientLimit(ClientLimits.MaxVersion, versions.Max().Name(), LimitBasis.Observed,
+            (listed ? "the hello's supported_versions" : $"the hello's legacy_version {CaptureNames.Version(hello.LegacyVersion)}") + (familyMax is null ? "" : "; " + familyMax.Source));
+        yield return listed
+            ? new ClientLimit(ClientLimits.MinVersion, versions.Min().Name(), LimitBasis.Observed, "the hello lists every version it accepts in supported_versions")
+            : new ClientLimit(ClientLimits.MinVersion, versions.Min().Name(), LimitBasis.Assumed,
+                $"a hello without supported_versions does not say its lowest version; {versions.Min().Name()} is assumed (listen --learn observes it by answering lower versions)");
+        var hashes = SchemeHashes(profile);
+        yield return new ClientLimit(ClientLimits.CertificateHashes, hashes.IsEmpty ? "any" : string.Join(", ", hashes), LimitBasis.Assumed,
+            hashes.IsEmpty
+                ? "the hello has no signature_algorithms: which certificate signatures the device verifies is not in a ClientHello (listen --learn presents a certificate ladder)"
+                : $"signature_algorithms lists {string.Join(", ", hashes)} (RFC 5246 §7.4.2 ties the server's certificate chain to that list); whether the device verifies other hashes is not in a ClientHello (listen --learn presents a certificate ladder)");
+        yield return family?.Limits.FirstOrDefault(l => l.Name == ClientLimits.DhMaxBits) ?? ClientFamilies.UnknownFamilyDh;
+    }
+
+    /// <summary>The hashes of the signature schemes a TLS 1.2 hello lists (sha1, sha256, …), strongest first; empty without the extension.</summary>
+    public static ImmutableArray<string> SchemeHashes(ClientProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        string[] order = ["sha512", "sha384", "sha256", "sha224", "sha1", "md5"];
+        var hashes = profile.SignatureSchemes.IsDefault ? [] : profile.SignatureSchemes.Select(s => s.Hash.ToLowerInvariant()).ToList();
+        return [.. order.Where(hashes.Contains)];
     }
 
     /// <summary>The versions the profile gets (see <see cref="ToClientProfile"/>); oldest first.</summary>

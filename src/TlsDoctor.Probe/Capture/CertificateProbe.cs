@@ -52,7 +52,17 @@ public sealed record CertificateProbeAttempt(
     bool CertificateSent,
     TlsVersion? Version,
     string? CipherSuite,
-    string Detail);
+    string Detail)
+{
+    /// <summary>True when the connection failed because the device went silent (a read timed out), not because it said no.</summary>
+    public bool TimedOut { get; init; }
+}
+
+/// <summary>How a learning connection narrows the server: one version, some suites, a DH group size.</summary>
+/// <param name="Version">The only version the server accepts; null = TLS 1.0-1.3.</param>
+/// <param name="Suites">The only suites it accepts (IANA codes); null = every suite the certificate can serve.</param>
+/// <param name="DhBits">Size of the DH group for DHE suites (1024, 2048, 3072, 4096); null = BouncyCastle's choice.</param>
+public sealed record ServeRestrictions(TlsVersion? Version, ImmutableArray<int>? Suites, int? DhBits);
 
 /// <summary>What the attempts say about the device's certificate support.</summary>
 /// <param name="Strongest">Label of the strongest certificate the device can process (accepted or merely untrusted).</param>
@@ -171,11 +181,11 @@ public static class CertificateProbe
     /// Serves one handshake with the certificate on the stream (the ClientHello bytes already read must be replayed in
     /// front of it). Blocking: run on a dedicated thread; the stream's read timeouts bound it.
     /// </summary>
-    public static CertificateProbeAttempt Serve(Stream stream, ProbeCertificate cert, int connection)
+    public static CertificateProbeAttempt Serve(Stream stream, ProbeCertificate cert, int connection, ServeRestrictions? restrict = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(cert);
-        var server = new ProbeServer(new BcTlsCrypto(new SecureRandom()), cert);
+        var server = new ProbeServer(new BcTlsCrypto(new SecureRandom()), cert, restrict);
         CertificateProbeAttempt Make(CertificateVerdict v, CoreAlert? alert, bool byDevice, string detail) => new(
             connection, cert.Label, cert.Info.KeyAlgorithm, cert.Info.KeyBits, cert.Info.SignatureAlgorithm, cert.Info.Sha256,
             v, alert, byDevice, server.CertificateSent, server.Version, server.Suite, detail);
@@ -204,9 +214,13 @@ public static class CertificateProbe
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or TlsException or System.Net.Sockets.SocketException)
         {
-            return server.CertificateSent
-                ? Make(CertificateVerdict.Rejected, null, false, $"device closed the connection after the certificate without an alert ({e.Message})")
-                : Make(CertificateVerdict.Error, null, false, $"connection failed before the certificate: {e.Message}");
+            var silent = e is IOException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.TimedOut } }
+                || e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.TimedOut };
+            return (server.CertificateSent
+                ? Make(CertificateVerdict.Rejected, null, false, silent
+                    ? $"device went silent after the certificate ({e.Message})"
+                    : $"device closed the connection after the certificate without an alert ({e.Message})")
+                : Make(CertificateVerdict.Error, null, false, $"connection failed before the certificate: {e.Message}")) with { TimedOut = silent };
         }
     }
 
@@ -238,7 +252,7 @@ public static class CertificateProbe
         ];
 
     /// <summary>BouncyCastle server presenting one certificate; TLS 1.0-1.3 so old devices get as far as the certificate.</summary>
-    private sealed class ProbeServer(BcTlsCrypto crypto, ProbeCertificate cert) : DefaultTlsServer(crypto)
+    private sealed class ProbeServer(BcTlsCrypto crypto, ProbeCertificate cert, ServeRestrictions? restrict) : DefaultTlsServer(crypto)
     {
         private readonly BcTlsCrypto _crypto = crypto;
 
@@ -246,9 +260,22 @@ public static class CertificateProbe
         public TlsVersion? Version { get; private set; }
         public string? Suite { get; private set; }
 
-        protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv10);
+        protected override ProtocolVersion[] GetSupportedVersions() => restrict?.Version is { } v
+            ? [ProtocolVersion.Get((int)v >> 8, (int)v & 0xFF)]
+            : ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv10);
 
-        protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto, ServedSuites(cert));
+        protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto,
+            restrict?.Suites is { } only ? [.. ServedSuites(cert).Where(only.Contains)] : ServedSuites(cert));
+
+        // The Terminal Server's DH group size, so a client with a DH limit meets the size it would meet there.
+        public override TlsDHConfig GetDHConfig() => restrict?.DhBits switch
+        {
+            1024 => new TlsDHConfig(DHStandardGroups.rfc2409_1024),
+            2048 => new TlsDHConfig(Org.BouncyCastle.Tls.NamedGroup.ffdhe2048, false),
+            3072 => new TlsDHConfig(Org.BouncyCastle.Tls.NamedGroup.ffdhe3072, false),
+            4096 => new TlsDHConfig(Org.BouncyCastle.Tls.NamedGroup.ffdhe4096, false),
+            _ => base.GetDHConfig(),
+        };
 
         public override TlsCredentials GetCredentials()
         {

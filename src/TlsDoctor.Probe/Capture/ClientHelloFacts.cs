@@ -74,7 +74,8 @@ public sealed record ClientHelloFacts(
         ArgumentNullException.ThrowIfNull(hello);
         var suites = hello.CipherKinds.Where(k => k >> 16 == 0).Select(k => (ushort)k).ToImmutableArray();
         var kinds = hello.CipherKinds.Where(k => k >> 16 != 0).ToImmutableArray();
-        return new ClientHelloFacts(HelloFormat.Sslv2, null, hello.Version, [], suites, kinds, [0], [], [], [], [], null, [], []);
+        // The SSLv2 format has no compression methods field: an empty list, not the TLS null method.
+        return new ClientHelloFacts(HelloFormat.Sslv2, null, hello.Version, [], suites, kinds, [], [], [], [], [], null, [], []);
     }
 
     // ProtocolNameList: uint16 length, then uint8-prefixed names; only the first matters.

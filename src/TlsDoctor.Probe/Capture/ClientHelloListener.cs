@@ -6,62 +6,21 @@ using TlsDoctor.Wire;
 
 namespace TlsDoctor.Probe.Capture;
 
-/// <summary>How the listener runs.</summary>
-/// <param name="Endpoint">Address and port to listen on (port 0 picks a free one).</param>
-/// <param name="Count">Stop after this many ClientHellos; null = no limit.</param>
-/// <param name="Timeout">Total time to wait; null = until cancelled (or until every probe certificate was presented).</param>
-/// <param name="ReadTimeout">Wait for each read from a connected client.</param>
-/// <param name="ProbeCertificates">Complete handshakes presenting a different certificate on successive connections.</param>
-public sealed record ListenOptions(IPEndPoint Endpoint, int? Count, TimeSpan? Timeout, TimeSpan ReadTimeout, bool ProbeCertificates)
-{
-    /// <summary>Upper bound on ClientHello bytes read before giving up on a client.</summary>
-    public int MaxHelloBytes { get; init; } = 64 * 1024;
-
-    /// <summary>Certificates to present with <see cref="ProbeCertificates"/>; default: <see cref="CertificateProbe.CreateDefaultSet"/>.</summary>
-    public ImmutableArray<ProbeCertificate>? Certificates { get; init; }
-}
-
-/// <summary>One accepted connection: the ClientHello it sent (or why none could be read) and what we made of it.</summary>
-/// <param name="Connection">1-based number of the connection within the run.</param>
-/// <param name="Remote">Client address and port (IPv6 in brackets).</param>
-/// <param name="Error">Why no ClientHello was captured; null on success.</param>
-public sealed record HelloCapture(int Connection, string Remote, DateTimeOffset Time, ClientHelloFacts? Hello, string? Error)
-{
-    /// <summary>Remote address without the port.</summary>
-    public required string RemoteAddress { get; init; }
-    public Ja3Fingerprint? Ja3 { get; init; }
-    public string? Ja4 { get; init; }
-    /// <summary>The ClientProfile; with certificate probing, including what the device's attempts taught.</summary>
-    public ClientProfile? Profile { get; init; }
-    /// <summary>What we answered: "handshake_failure alert", "certificate RSA-2048/SHA-256", …</summary>
-    public string Response { get; init; } = "";
-    /// <summary>The certificate presented on this connection and the device's verdict.</summary>
-    public CertificateProbeAttempt? Attempt { get; init; }
-    /// <summary>Every certificate attempt of the same device address in this run (filled at the end).</summary>
-    public ImmutableArray<CertificateProbeAttempt> CertificateProbe { get; init; } = [];
-    public CertificateProbeSummary? CertificateSummary { get; init; }
-    public long ElapsedMs { get; init; }
-}
-
-/// <summary>Why the listener stopped.</summary>
-public enum ListenStop { Count, Timeout, Cancelled, CertificatesDone }
-
-/// <summary>Everything one listen run captured.</summary>
-public sealed record ListenResult(IPEndPoint Local, ImmutableArray<HelloCapture> Captures, ListenStop Stop)
-{
-    /// <summary>Captures that hold a ClientHello.</summary>
-    public int Captured => Captures.Count(c => c.Hello is not null);
-}
-
 /// <summary>
-/// Accepts clients one at a time, reads each ClientHello (TLS record or SSLv2 format), fingerprints it and answers
-/// with a fatal handshake_failure alert, or with a full handshake presenting the next probe certificate.
-/// Every read has a timeout; a client sending garbage yields a capture with an error.
+/// Accepts clients and reads their ClientHellos concurrently (at most <see cref="ListenOptions.MaxConcurrent"/> at a
+/// time, each within its connection deadline), keeps the captures in connection order, fingerprints each hello and
+/// answers with a fatal handshake_failure alert, a probe certificate, or the next learning question. Every read has a
+/// timeout; a client sending garbage, a partial hello or nothing yields a capture with an error, never the end of the run.
 /// </summary>
 public sealed class ClientHelloListener : IDisposable
 {
     private readonly Socket _socket;
     private readonly ListenOptions _options;
+    private readonly Lock _gate = new();
+    // Per device address: certificate attempts (--probe-certs) or the learning state (--learn).
+    private readonly Dictionary<string, List<CertificateProbeAttempt>> _probed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeviceLearning> _learning = new(StringComparer.Ordinal);
+    private ImmutableArray<ProbeCertificate> _certs = [];
 
     private ClientHelloListener(Socket socket, ListenOptions options)
     {
@@ -80,7 +39,8 @@ public sealed class ClientHelloListener : IDisposable
         try
         {
             socket.Bind(options.Endpoint);
-            socket.Listen(16);
+            // A deep accept queue: a burst of connections waits for a free reader instead of being refused.
+            socket.Listen(1024);
             return new ClientHelloListener(socket, options);
         }
         catch
@@ -90,128 +50,110 @@ public sealed class ClientHelloListener : IDisposable
         }
     }
 
-    /// <summary>Runs until the count, the timeout, cancellation, or (probing without a count) every certificate was presented.</summary>
+    /// <summary>Runs until the count, the timeout, cancellation, or (probing/learning without a count) every device is done.</summary>
     public async Task<ListenResult> RunAsync(IProgress<HelloCapture>? progress, CancellationToken ct)
     {
-        var captures = new List<HelloCapture>();
-        var certs = _options.ProbeCertificates ? (_options.Certificates ?? CertificateProbe.CreateDefaultSet()) : [];
-        // Per device address: the next certificate index and its attempts so far.
-        var perDevice = new Dictionary<string, List<CertificateProbeAttempt>>(StringComparer.Ordinal);
-        using var deadline = new CancellationTokenSource();
-        if (_options.Timeout is { } t) deadline.CancelAfter(t);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        ListenStop stop;
+        _certs = _options.ProbeCertificates || _options.Learn ? (_options.Certificates ?? CertificateProbe.CreateDefaultSet()) : [];
+        using var deadline = _options.Timeout is { } t ? new CancellationTokenSource(t, _options.Clock) : new CancellationTokenSource();
+        using var stopping = new CancellationTokenSource();
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token, stopping.Token);
+        var sink = new CaptureSequence(progress, _options.Count, () => DevicesDone(), stopping);
+        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrent));
+        var running = new List<Task>();
         var number = 0;
-        while (true)
+        while (!run.IsCancellationRequested)
         {
-            if (_options.Count is { } n && captures.Count(c => c.Hello is not null) >= n) { stop = ListenStop.Count; break; }
-            if (_options.ProbeCertificates && _options.Count is null && perDevice.Count > 0 && perDevice.Values.All(a => a.Count >= certs.Length))
-            { stop = ListenStop.CertificatesDone; break; }
             Socket client;
             try
             {
-                client = await _socket.AcceptAsync(linked.Token).ConfigureAwait(false);
+                await slots.WaitAsync(run.Token).ConfigureAwait(false);
+                try { client = await _socket.AcceptAsync(run.Token).ConfigureAwait(false); }
+                catch { slots.Release(); throw; }
             }
             catch (OperationCanceledException)
             {
-                stop = ct.IsCancellationRequested ? ListenStop.Cancelled : ListenStop.Timeout;
                 break;
             }
-            number++;
-            HelloCapture capture;
-            try
+            var n = ++number;
+            running.Add(Task.Run(async () =>
             {
-                capture = await HandleAsync(client, number, certs, perDevice, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                client.Dispose();
-                stop = ListenStop.Cancelled;
-                break;
-            }
-            captures.Add(capture);
-            progress?.Report(capture);
+                try { sink.Add(await HandleSafelyAsync(client, n, run.Token).ConfigureAwait(false)); }
+                finally { slots.Release(); }
+            }, CancellationToken.None));
+            if (running.Count > 4 * _options.MaxConcurrent) running.RemoveAll(x => x.IsCompleted);
         }
-        return new ListenResult(LocalEndPoint, [.. Finish(captures, perDevice)], stop);
+        await Task.WhenAll(running).ConfigureAwait(false);
+        var stop = ct.IsCancellationRequested ? ListenStop.Cancelled
+            : sink.Stop ?? (deadline.IsCancellationRequested ? ListenStop.Timeout : ListenStop.Cancelled);
+        return new ListenResult(LocalEndPoint, [.. Finish(sink.Captures)], stop);
     }
 
-    // Gives every capture of a device the full list of its certificate attempts and the profile facts they imply.
-    private static IEnumerable<HelloCapture> Finish(List<HelloCapture> captures, Dictionary<string, List<CertificateProbeAttempt>> perDevice)
+    // Without a count, probing ends when every device has seen every certificate, learning when every device is learned.
+    private ListenStop? DevicesDone()
+    {
+        if (_options.Count is not null) return null;
+        lock (_gate)
+        {
+            if (_options.Learn) return _learning.Count > 0 && _learning.Values.All(d => d.Complete) ? ListenStop.Learned : null;
+            if (_options.ProbeCertificates && _probed.Count > 0 && _probed.Values.All(a => a.Count >= _certs.Length)) return ListenStop.CertificatesDone;
+            return null;
+        }
+    }
+
+    // Gives every capture of a device the full list of its certificate attempts, its learning and the profile they imply.
+    private IEnumerable<HelloCapture> Finish(IReadOnlyList<HelloCapture> captures)
     {
         foreach (var c in captures)
         {
-            if (!perDevice.TryGetValue(c.RemoteAddress, out var attempts) || attempts.Count == 0) { yield return c; continue; }
-            var summary = CertificateProbeSummary.From(attempts);
+            if (_options.Learn && _learning.TryGetValue(c.RemoteAddress, out var learning))
+            {
+                var summary = learning.Summary();
+                var certs = learning.Certificates.ToList();
+                yield return c with
+                {
+                    Learning = summary,
+                    CertificateProbe = [.. certs],
+                    CertificateSummary = certs.Count > 0 ? CertificateProbeSummary.From(certs) : null,
+                    Profile = c.Profile is null ? null : summary.Profile with { Origin = c.Profile.Origin },
+                };
+                continue;
+            }
+            if (!_probed.TryGetValue(c.RemoteAddress, out var attempts) || attempts.Count == 0) { yield return c; continue; }
+            var probe = CertificateProbeSummary.From(attempts);
             yield return c with
             {
                 CertificateProbe = [.. attempts],
-                CertificateSummary = summary,
-                Profile = c.Profile is null ? null : summary.ApplyTo(c.Profile),
+                CertificateSummary = probe,
+                Profile = c.Profile is null ? null : probe.ApplyTo(c.Profile),
             };
         }
     }
 
-    private async Task<HelloCapture> HandleAsync(Socket client, int number, ImmutableArray<ProbeCertificate> certs,
-        Dictionary<string, List<CertificateProbeAttempt>> perDevice, CancellationToken ct)
+    // A connection never ends the run: whatever happens to it becomes its capture.
+    private async Task<HelloCapture> HandleSafelyAsync(Socket client, int number, CancellationToken run)
     {
-        var started = DateTimeOffset.UtcNow;
+        var started = _options.Clock.GetUtcNow();
         var remoteEp = client.RemoteEndPoint as IPEndPoint;
         var remoteAddress = remoteEp?.Address.IsIPv4MappedToIPv6 == true ? remoteEp.Address.MapToIPv4() : remoteEp?.Address;
-        var remoteText = remoteAddress is null ? "unknown" : new ProbeTarget(remoteAddress.ToString(), remoteEp!.Port).ToString();
-        var addressText = remoteAddress?.ToString() ?? "unknown";
+        var remote = new Remote(remoteAddress is null ? "unknown" : new ProbeTarget(remoteAddress.ToString(), remoteEp!.Port).ToString(), remoteAddress?.ToString() ?? "unknown");
+        using var limit = new CancellationTokenSource(_options.EffectiveConnectionTimeout, _options.Clock);
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(run, limit.Token);
         var frames = new FrameBuffer(1024);
-        var conn = ProbeConnection.Accepted(client, _options.ReadTimeout, remoteText);
-        HelloCapture Done(ClientHelloFacts? hello, string? error, string response, CertificateProbeAttempt? attempt = null)
-        {
-            var c = new HelloCapture(number, remoteText, started, hello, error)
-            {
-                RemoteAddress = addressText,
-                Response = response,
-                Attempt = attempt,
-                ElapsedMs = (long)(DateTimeOffset.UtcNow - started).TotalMilliseconds,
-            };
-            if (hello is null) return c;
-            var ja3 = Fingerprints.Ja3(hello);
-            var profile = CaptureProfiles.ToClientProfile(hello, $"capture of {addressText}") with
-            {
-                Origin = $"listen capture from {remoteText} at {started:yyyy-MM-ddTHH:mm:ssZ}, JA3 {ja3.Hash}",
-            };
-            return c with { Ja3 = ja3, Ja4 = Fingerprints.Ja4(hello), Profile = profile };
-        }
-
+        var conn = ProbeConnection.Accepted(client, _options.ReadTimeout, remote.Text);
         try
         {
-            var (hello, error, framing) = await ReadHelloAsync(conn, frames, ct).ConfigureAwait(false);
-            if (hello is null)
-            {
-                // A TLS-looking client that sent a broken hello gets decode_error, like a real server would send.
-                var answer = "closed";
-                if (framing == RecordFraming.Tls)
-                {
-                    await TrySendAsync(conn, AlertWriter.ToRecord(0x0301, AlertLevel.Fatal, Core.AlertDescription.DecodeError), ct).ConfigureAwait(false);
-                    answer = "decode_error alert";
-                }
-                return Done(null, error, answer);
-            }
-
-            if (!_options.ProbeCertificates)
-                return Done(hello, null, await RefuseAsync(conn, hello, ct).ConfigureAwait(false));
-
-            if (!perDevice.TryGetValue(addressText, out var attempts)) perDevice[addressText] = attempts = [];
-            // Certificates this device cannot use at all are settled without spending a connection on them.
-            while (attempts.Count < certs.Length && !CertificateProbe.IsApplicable(certs[attempts.Count], hello))
-            {
-                var c = certs[attempts.Count];
-                attempts.Add(new CertificateProbeAttempt(null, c.Label, c.Info.KeyAlgorithm, c.Info.KeyBits, c.Info.SignatureAlgorithm, c.Info.Sha256,
-                    CertificateVerdict.NotApplicable, null, false, false, null, null, "the device offers no cipher suite or version usable with this certificate"));
-            }
-            if (attempts.Count >= certs.Length)
-                return Done(hello, null, await RefuseAsync(conn, hello, ct).ConfigureAwait(false));
-
-            var cert = certs[attempts.Count];
-            var attempt = await ServeAsync(client, frames.Transcript.ToArray(), cert, number, ct).ConfigureAwait(false);
-            attempts.Add(attempt);
-            return Done(hello, null, $"certificate {cert.Label}", attempt);
+            return await HandleAsync(client, conn, frames, number, started, remote, connection.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            var why = limit.IsCancellationRequested && !run.IsCancellationRequested
+                ? $"the connection took longer than its {_options.EffectiveConnectionTimeout.TotalSeconds:0.#} s deadline ({frames.Received} byte(s) received): a slow or stalled client"
+                : $"the listener stopped before this connection finished ({frames.Received} byte(s) received)";
+            return Make(number, started, remote, null, why, "closed");
+        }
+        catch (Exception e) when (e is ProbeException or IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            return Make(number, started, remote, null, $"connection failed after {frames.Received} byte(s): {e.Message}", "closed");
         }
         finally
         {
@@ -219,15 +161,103 @@ public sealed class ClientHelloListener : IDisposable
         }
     }
 
-    private async Task<CertificateProbeAttempt> ServeAsync(Socket client, byte[] prefix, ProbeCertificate cert, int number, CancellationToken ct)
+    private sealed record Remote(string Text, string Address);
+
+    private HelloCapture Make(int number, DateTimeOffset started, Remote remote, ClientHelloFacts? hello, string? error, string response,
+        CertificateProbeAttempt? attempt = null, LearnExchange? exchange = null, int? needed = null)
+    {
+        var c = new HelloCapture(number, remote.Text, started, hello, error)
+        {
+            RemoteAddress = remote.Address,
+            Response = response,
+            Attempt = attempt,
+            Exchange = exchange,
+            ConnectionsNeeded = needed,
+            ElapsedMs = (long)(_options.Clock.GetUtcNow() - started).TotalMilliseconds,
+        };
+        if (hello is null) return c;
+        var ja3 = Fingerprints.Ja3(hello);
+        var profile = CaptureProfiles.ToClientProfile(hello, $"capture of {remote.Address}") with
+        {
+            Origin = $"listen capture from {remote.Text} at {started:yyyy-MM-ddTHH:mm:ssZ}, JA3 {ja3.Hash}",
+        };
+        return c with { Ja3 = ja3, Ja4 = Fingerprints.Ja4(hello), Profile = profile };
+    }
+
+    private async Task<HelloCapture> HandleAsync(Socket client, ProbeConnection conn, FrameBuffer frames, int number, DateTimeOffset started, Remote remote, CancellationToken ct)
+    {
+        var (hello, error, framing) = await ReadHelloAsync(conn, frames, ct).ConfigureAwait(false);
+        if (hello is null)
+        {
+            // A TLS-looking client that sent a broken hello gets decode_error, like a real server would send.
+            var answer = "closed";
+            if (framing == RecordFraming.Tls)
+            {
+                await TrySendAsync(conn, AlertWriter.ToRecord(0x0301, AlertLevel.Fatal, Core.AlertDescription.DecodeError), ct).ConfigureAwait(false);
+                answer = "decode_error alert";
+            }
+            return Make(number, started, remote, null, error, answer);
+        }
+        if (_options.Learn) return await LearnAsync(client, conn, frames, number, started, remote, hello, ct).ConfigureAwait(false);
+        if (!_options.ProbeCertificates)
+            return Make(number, started, remote, hello, null, await RefuseAsync(conn, hello, ct).ConfigureAwait(false));
+
+        ProbeCertificate? cert = null;
+        lock (_gate)
+        {
+            if (!_probed.TryGetValue(remote.Address, out var attempts)) _probed[remote.Address] = attempts = [];
+            // Certificates this device cannot use at all are settled without spending a connection on them.
+            while (attempts.Count < _certs.Length && !CertificateProbe.IsApplicable(_certs[attempts.Count], hello))
+            {
+                var c = _certs[attempts.Count];
+                attempts.Add(new CertificateProbeAttempt(null, c.Label, c.Info.KeyAlgorithm, c.Info.KeyBits, c.Info.SignatureAlgorithm, c.Info.Sha256,
+                    CertificateVerdict.NotApplicable, null, false, false, null, null, "the device offers no cipher suite or version usable with this certificate"));
+            }
+            if (attempts.Count < _certs.Length) cert = _certs[attempts.Count];
+        }
+        if (cert is null) return Make(number, started, remote, hello, null, await RefuseAsync(conn, hello, ct).ConfigureAwait(false));
+        var attempt = await ServeAsync(client, frames.Transcript.ToArray(), cert, number, null, ct).ConfigureAwait(false);
+        lock (_gate) _probed[remote.Address].Add(attempt);
+        return Make(number, started, remote, hello, null, $"certificate {cert.Label}", attempt);
+    }
+
+    private async Task<HelloCapture> LearnAsync(Socket client, ProbeConnection conn, FrameBuffer frames, int number, DateTimeOffset started, Remote remote,
+        ClientHelloFacts hello, CancellationToken ct)
+    {
+        DeviceLearning device;
+        LearnStep? step;
+        lock (_gate)
+        {
+            if (!_learning.TryGetValue(remote.Address, out device!))
+                _learning[remote.Address] = device = new DeviceLearning(remote.Address, hello, CaptureProfiles.ToClientProfile(hello, $"capture of {remote.Address}"), _certs, _options.TerminalServer);
+            step = device.Next();
+        }
+        if (step is null)
+        {
+            int left;
+            lock (_gate) left = Math.Max(0, device.ConnectionsNeeded);
+            return Make(number, started, remote, hello, null, await RefuseAsync(conn, hello, ct).ConfigureAwait(false) + " (nothing left to learn)", needed: left);
+        }
+        var attempt = await ServeAsync(client, frames.Transcript.ToArray(), step.Certificate, number, step.Restrictions, ct).ConfigureAwait(false);
+        LearnExchange exchange;
+        int needed;
+        lock (_gate)
+        {
+            exchange = device.Record(number, step, attempt);
+            needed = Math.Max(0, device.ConnectionsNeeded);
+        }
+        return Make(number, started, remote, hello, null, $"{step.Question.Name()}: {step.Why}", attempt, exchange, needed);
+    }
+
+    private async Task<CertificateProbeAttempt> ServeAsync(Socket client, byte[] prefix, ProbeCertificate cert, int number, ServeRestrictions? restrict, CancellationToken ct)
     {
         var ms = (int)_options.ReadTimeout.TotalMilliseconds;
-        // BouncyCastle's blocking API only stops on a socket error: closing the socket is how cancellation reaches it.
+        // BouncyCastle's blocking API only stops on a socket error: closing the socket is how a deadline reaches it.
         using var reg = ct.Register(() => { try { client.Dispose(); } catch (ObjectDisposedException) { } });
         var attempt = await Task.Factory.StartNew(() =>
         {
             using var stream = new ProbeStream(new NetworkStream(client, ownsSocket: false) { ReadTimeout = ms, WriteTimeout = ms }, prefix);
-            return CertificateProbe.Serve(stream, cert, number);
+            return CertificateProbe.Serve(stream, cert, number, restrict);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         return attempt;
@@ -275,4 +305,47 @@ public sealed class ClientHelloListener : IDisposable
     }
 
     public void Dispose() => _socket.Dispose();
+
+    /// <summary>
+    /// Collects finished connections in connection order (a slow early one holds back the report of later ones, never
+    /// their reading), reports each in order, and signals the stop once the count or the devices are done.
+    /// </summary>
+    private sealed class CaptureSequence(IProgress<HelloCapture>? progress, int? count, Func<ListenStop?> devicesDone, CancellationTokenSource stopping)
+    {
+        private readonly Lock _lock = new();
+        private readonly SortedDictionary<int, HelloCapture> _waiting = [];
+        private readonly List<HelloCapture> _captures = [];
+        private int _next = 1;
+        private int _hellos;
+
+        public ListenStop? Stop { get; private set; }
+
+        public IReadOnlyList<HelloCapture> Captures
+        {
+            get { lock (_lock) return [.. _captures, .. _waiting.Values]; }
+        }
+
+        public void Add(HelloCapture capture)
+        {
+            ListenStop? stop = null;
+            lock (_lock)
+            {
+                _waiting[capture.Connection] = capture;
+                while (_waiting.Remove(_next, out var c))
+                {
+                    _captures.Add(c);
+                    progress?.Report(c);
+                    _next++;
+                }
+                if (capture.Hello is not null) _hellos++;
+                if (Stop is null && count is { } n && _hellos >= n) stop = Stop = ListenStop.Count;
+            }
+            if (stop is null && devicesDone() is { } done)
+            {
+                lock (_lock) Stop ??= done;
+                stop = done;
+            }
+            if (stop is not null) stopping.Cancel();
+        }
+    }
 }

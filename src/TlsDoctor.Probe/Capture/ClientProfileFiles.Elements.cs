@@ -74,6 +74,21 @@ public static partial class ClientProfileFiles
         return items.ToImmutable();
     }
 
+    private static ImmutableArray<ClientLimitJson>? Limits(JsonElement obj, string source)
+    {
+        if (Property(obj, "limits") is not { } value || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.Array) throw WrongType(source, "limits", $"must be an array of limit objects, not {Kind(value)}");
+        var items = ImmutableArray.CreateBuilder<ClientLimitJson>();
+        var i = 0;
+        foreach (var e in value.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.Object) throw new ClientProfileFileException($"{source}: \"limits\" item {i} is {Show(e)}; expected an object with name, value, basis, source");
+            items.Add(new ClientLimitJson(String(e, "name", source) ?? "", String(e, "value", source) ?? "", String(e, "basis", source) ?? "", String(e, "source", source) ?? ""));
+            i++;
+        }
+        return items.ToImmutable();
+    }
+
     private static int? Bits(JsonElement obj, string name, string source)
     {
         if (Property(obj, name) is not { } value) return null;

@@ -154,7 +154,17 @@ public static partial class ClientProfileFiles
             ChecksCertificateDates = json.ChecksCertificateDates ?? defaults.ChecksCertificateDates,
             ChecksTrustAfterHandshake = json.ChecksTrustAfterHandshake ?? defaults.ChecksTrustAfterHandshake,
             DhRejectAlert = dhAlert,
+            Family = json.ClientFamily,
+            Limits = [.. (json.Limits ?? []).Select(l => ToLimit(l, source))],
         };
+    }
+
+    private static ClientLimit ToLimit(ClientLimitJson l, string source)
+    {
+        if (string.IsNullOrWhiteSpace(l.Name)) throw new ClientProfileFileException($"{source}: a limit has no \"name\"");
+        if (!ClientLimits.TryParse(l.Basis, out var basis))
+            throw new ClientProfileFileException($"{source}: limit '{l.Name}' has basis '{l.Basis}' (use \"observed\" or \"assumed\")");
+        return new ClientLimit(l.Name, l.Value ?? "", basis, l.Source ?? "");
     }
 
     /// <summary>Writes a plain profile file (the format <see cref="Load"/> reads back).</summary>
@@ -262,6 +272,8 @@ public static partial class ClientProfileFiles
             ChecksCertificateDates = Bool(element, "checksCertificateDates", source),
             ChecksTrustAfterHandshake = Bool(element, "checksTrustAfterHandshake", source),
             DhRejectAlert = String(element, "dhRejectAlert", source),
+            ClientFamily = String(element, "clientFamily", source),
+            Limits = Limits(element, source),
         };
         return FromJson(json, source);
     }

@@ -23,7 +23,23 @@ public sealed record CaptureJson(
     CertificateAttemptJson? CertificateAttempt,
     ImmutableArray<CertificateAttemptJson> CertificateProbe,
     CertificateSummaryJson? CertificateSummary,
-    long ElapsedMs);
+    long ElapsedMs)
+{
+    /// <summary>--learn: this connection's exchange; null without --learn or when the connection was refused.</summary>
+    public LearnExchangeJson? LearnExchange { get; init; }
+    /// <summary>--learn: connections the device still had to make right after this one.</summary>
+    public int? ConnectionsNeeded { get; init; }
+    /// <summary>--learn: everything learned about this device in the run (the same on each of its captures).</summary>
+    public LearningJson? Learning { get; init; }
+}
+
+/// <summary>One learning exchange: the question, what was answered, the device's reaction and what it shows.</summary>
+public sealed record LearnExchangeJson(int Connection, string Question, string? AnsweredVersion, string? AnsweredSuite, string Certificate,
+    string Verdict, string? Alert, bool AlertSentByDevice, bool CertificateSent, string Detail, string Shows);
+
+/// <summary>What `listen --learn` learned about one device.</summary>
+public sealed record LearningJson(string Device, bool Complete, int ConnectionsNeeded, ImmutableArray<ClientLimitJson> Limits,
+    ImmutableArray<LearnExchangeJson> Exchanges, string Explanation);
 
 /// <summary>The ClientHello as sent, named: versions, IANA suite names, groups, RFC 8446 scheme names, extensions in order.</summary>
 public sealed record ClientHelloJson(
@@ -93,7 +109,14 @@ public sealed record ClientProfileJson
     public bool? ChecksTrustAfterHandshake { get; init; }
     /// <summary>RFC alert name, or "none" when the client just closes.</summary>
     public string? DhRejectAlert { get; init; }
+    /// <summary>The client family recognised from the hello (null when none).</summary>
+    public string? ClientFamily { get; init; }
+    /// <summary>Each limit with how it is known: observed (hello, learning connection) or assumed, and why.</summary>
+    public ImmutableArray<ClientLimitJson>? Limits { get; init; }
 }
+
+/// <summary>One limit of a client profile as JSON: name, value, basis ("observed" / "assumed"), source.</summary>
+public sealed record ClientLimitJson(string Name, string Value, string Basis, string Source);
 
 /// <summary>Source-generated serializer settings for the listen document and profile files: camelCase, indented, nulls kept.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
@@ -113,13 +136,14 @@ public static class ListenJsonMapper
         return new ListenDocument(local, StopName(result.Stop), [.. result.Captures.Select(ToJson)]);
     }
 
-    /// <summary>count, timeout, cancelled, certificates-done.</summary>
+    /// <summary>count, timeout, cancelled, certificates-done, learned.</summary>
     public static string StopName(ListenStop stop) => stop switch
     {
         ListenStop.Count => "count",
         ListenStop.Timeout => "timeout",
         ListenStop.Cancelled => "cancelled",
         ListenStop.CertificatesDone => "certificates-done",
+        ListenStop.Learned => "learned",
         _ => stop.ToString().ToLowerInvariant(),
     };
 
@@ -130,7 +154,27 @@ public static class ListenJsonMapper
             c.Ja3?.Text, c.Ja3?.Hash, c.Ja4, c.Profile is null ? null : ToJson(c.Profile), c.Response,
             c.Attempt is null ? null : ToJson(c.Attempt), [.. c.CertificateProbe.Select(ToJson)],
             c.CertificateSummary is { } s ? new CertificateSummaryJson(s.Strongest, s.RsaMaxBits, s.AcceptedCertificateHashes, s.AcceptedCertificateKeys, s.ChecksTrust, s.Explanation) : null,
-            c.ElapsedMs);
+            c.ElapsedMs)
+        {
+            LearnExchange = c.Exchange is null ? null : ToJson(c.Exchange),
+            ConnectionsNeeded = c.ConnectionsNeeded,
+            Learning = c.Learning is { } l
+                ? new LearningJson(l.Device, l.Complete, l.ConnectionsNeeded, [.. l.Limits.Select(ToJson)], [.. l.Exchanges.Select(ToJson)], l.Explanation)
+                : null,
+        };
+    }
+
+    public static LearnExchangeJson ToJson(LearnExchange e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return new LearnExchangeJson(e.Connection, e.Question.Name(), e.AnsweredVersion?.Name(), e.AnsweredSuite, e.Result.Certificate, e.Verdict,
+            e.Result.Alert?.Name(), e.Result.AlertSentByDevice, e.Result.CertificateSent, e.Result.Detail, e.Shows);
+    }
+
+    public static ClientLimitJson ToJson(ClientLimit l)
+    {
+        ArgumentNullException.ThrowIfNull(l);
+        return new ClientLimitJson(l.Name, l.Value, l.Basis.Name(), l.Source);
     }
 
     public static ClientHelloJson ToJson(ClientHelloFacts h)
@@ -194,6 +238,8 @@ public static class ListenJsonMapper
             ChecksCertificateDates = p.ChecksCertificateDates,
             ChecksTrustAfterHandshake = p.ChecksTrustAfterHandshake,
             DhRejectAlert = p.DhRejectAlert?.Name() ?? "none",
+            ClientFamily = p.Family,
+            Limits = [.. (p.Limits.IsDefault ? [] : p.Limits).Select(ToJson)],
         };
     }
 

@@ -83,6 +83,14 @@ public static class DemoCommand
             cases.Add(new DemoCase(LabProfiles.MfdLegacyClient, "TLS 1.0 client that verifies only RSA ≤1024 / SHA-1 certificates it trusts", "client → listen",
                 inbound, Write(inbound, outDir, LabProfiles.MfdLegacyClient, console)));
 
+        // The inbound direction learning: the SHA-1-only device client connects again and again while listen --learn
+        // answers lower versions, the certificate ladder and the Terminal Server's suite; then the learned profile is diagnosed.
+        console.Error.MarkupLine("[grey]learning the mfd-sha1-client device's limits over its successive connections (listen --learn)…[/]");
+        var learned = await LearnSha1ClientAsync(runner, windows, probe, ct).ConfigureAwait(false);
+        if (learned is not null)
+            cases.Add(new DemoCase(LabProfiles.MfdSha1Client, "TLS 1.2 client whose signature_algorithms and certificate check allow SHA-1 only; limits learned with listen --learn",
+                "client → listen --learn", learned, Write(learned, outDir, LabProfiles.MfdSha1Client, console)));
+
         if (json)
         {
             var doc = new DemoDocument(windows.Policy.Release.Name, [.. policy.Updates],
@@ -111,7 +119,7 @@ public static class DemoCommand
             console.Out.MarkupLineInterpolated($"Remedy files: {Path.GetFullPath(outDir)}");
         }
         // The demo worked when every device was reached and diagnosed; its findings are the point, not a failure.
-        return cases.All(c => c.Report.Unreachable.IsEmpty) && inbound is not null ? ExitCodes.Ok : ExitCodes.Unreachable;
+        return cases.All(c => c.Report.Unreachable.IsEmpty) && inbound is not null && learned is not null ? ExitCodes.Ok : ExitCodes.Unreachable;
     }
 
     private static async Task<DiagnosisReport?> DiagnoseLegacyClientAsync(DiagnosisRunner runner, WindowsSide windows, ProbeOptions probe, CancellationToken ct)
@@ -138,6 +146,29 @@ public static class DemoCommand
         {
             ClientHello = profile,
             ClientHelloOrigin = "capture of mfd-legacy-client",
+            Windows = windows,
+            Probe = probe,
+        }, null, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<DiagnosisReport?> LearnSha1ClientAsync(DiagnosisRunner runner, WindowsSide windows, ProbeOptions probe, CancellationToken ct)
+    {
+        var server = new TerminalServerModel(windows.Policy.Release.Name, windows.Policy.ToServerProfile(AssumedServerCertificate.At(DateTimeOffset.UtcNow)));
+        using var listener = ClientHelloListener.Start(new ListenOptions(new IPEndPoint(IPAddress.Loopback, 0), null, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), false)
+        {
+            Learn = true,
+            TerminalServer = server,
+        });
+        var listening = listener.RunAsync(null, ct);
+        for (var i = 0; i < 12 && !listening.IsCompleted; i++)
+            await LabClients.RunClientAsync(LabProfiles.MfdSha1Client, listener.LocalEndPoint, new LegacyClientOptions([], TimeSpan.FromSeconds(5)), ct).ConfigureAwait(false);
+        var result = await listening.ConfigureAwait(false);
+        var profile = result.Captures.LastOrDefault(c => c.Profile is not null)?.Profile;
+        if (profile is null) return null;
+        return await runner.RunAsync(new DiagnoseOptions
+        {
+            ClientHello = profile,
+            ClientHelloOrigin = "listen --learn of mfd-sha1-client",
             Windows = windows,
             Probe = probe,
         }, null, ct).ConfigureAwait(false);

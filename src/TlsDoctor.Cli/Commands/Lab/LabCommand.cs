@@ -114,7 +114,7 @@ public static class LabCommand
         var results = new List<LabClientRunJson>();
         for (var i = 0; i < count * clients.Count; i++)
         {
-            var r = await LabClients.RunLegacyClientAsync(new System.Net.IPEndPoint(address, target.Port), options, ct).ConfigureAwait(false);
+            var r = await LabClients.RunClientAsync(clients[i % clients.Count], new System.Net.IPEndPoint(address, target.Port), options, ct).ConfigureAwait(false);
             results.Add(new LabClientRunJson(clients[i % clients.Count], target.ToString(), r.Completed, r.Stage.ToString().ToLowerInvariant(),
                 r.Alert is { } a ? Core.AlertNames.Name(a) : null, r.AlertSentByClient, r.Reason, r.ServerCertificateSha256));
         }

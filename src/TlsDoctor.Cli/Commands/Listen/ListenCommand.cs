@@ -28,6 +28,16 @@ public static class ListenCommand
     {
         Description = "Complete handshakes presenting RSA-2048/SHA-256, RSA-2048/SHA-1, RSA-1024/SHA-1, ECDSA P-256 and RSA-1024/SHA-256 on successive connections and record which ones the device accepts",
     };
+    public static readonly Option<bool> Learn = new("--learn")
+    {
+        Description = "Learn the device's limits over its successive connections: answer one version lower each time (lowest accepted version), present the certificate ladder, then the suite the modelled Terminal Server would choose; the device must retry (the listener says how many more connections it needs)",
+    };
+    public static readonly Option<string> Os = new("--os")
+    {
+        Description = "With --learn: the Windows release whose SCHANNEL server (the Terminal Server) chooses the suite to try",
+        DefaultValueFactory = _ => TlsDoctor.Diagnosis.WindowsSide.DefaultOs,
+        HelpName = "RELEASE",
+    };
     public static readonly Option<bool> Json = CommonOptions.Json();
     public static readonly Option<string?> Output = new("--output", "-o") { Description = "Also write the JSON document to this file (input for diagnose --client-hello and simulate --client)", HelpName = "FILE" };
 
@@ -35,7 +45,7 @@ public static class ListenCommand
     {
         var cmd = new Command("listen", "Accept connections from devices and capture each ClientHello (versions, suites, groups, signature schemes, extensions, JA3/JA4) as a client profile")
         {
-            Port, Address, Count, Timeout, ReadTimeout, ProbeCerts, Json, Output,
+            Port, Address, Count, Timeout, ReadTimeout, ProbeCerts, Learn, Os, Json, Output,
         };
         cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
         return cmd;
@@ -58,12 +68,23 @@ public static class ListenCommand
             if (dir is not null && !Directory.Exists(dir)) throw new UsageException($"-o: directory '{dir}' does not exist");
         }
 
-        var options = new ListenOptions(new IPEndPoint(address, port), count, timeout, readTimeout, probe);
-        if (probe) console.Error.MarkupLine("[grey]generating probe certificates…[/]");
+        var learn = parse.GetValue(Learn);
+        if (learn && probe) throw new UsageException("--learn already presents the certificate ladder: give --learn or --probe-certs, not both");
+        var options = new ListenOptions(new IPEndPoint(address, port), count, timeout, readTimeout, probe) { Learn = learn };
+        if (learn)
+        {
+            var windows = TlsDoctor.Diagnosis.WindowsSide.Build(new TlsDoctor.Schannel.Policy.PolicyOptions { Os = parse.GetValue(Os) }, allowLocal: false);
+            options = options with
+            {
+                TerminalServer = new TerminalServerModel(windows.Policy.Release.Name,
+                    windows.Policy.ToServerProfile(TlsDoctor.Diagnosis.AssumedServerCertificate.At(DateTimeOffset.UtcNow))),
+            };
+        }
+        if (probe || learn) console.Error.MarkupLine("[grey]generating probe certificates…[/]");
         ClientHelloListener listener;
         try
         {
-            listener = ClientHelloListener.Start(probe ? options with { Certificates = CertificateProbe.CreateDefaultSet() } : options);
+            listener = ClientHelloListener.Start(probe || learn ? options with { Certificates = CertificateProbe.CreateDefaultSet() } : options);
         }
         catch (SocketException e)
         {
@@ -72,9 +93,10 @@ public static class ListenCommand
         ListenResult result;
         using (listener)
         {
-            console.Error.MarkupLineInterpolated($"[grey]listening on {listener.LocalEndPoint} ({(probe ? "presenting probe certificates" : "answering each ClientHello with handshake_failure")}); point the device at this address, Ctrl+C to stop[/]");
+            var mode = learn ? $"learning the device's limits (suite check: {options.TerminalServer!.Name})" : probe ? "presenting probe certificates" : "answering each ClientHello with handshake_failure";
+            console.Error.MarkupLineInterpolated($"[grey]listening on {listener.LocalEndPoint} ({mode}); point the device at this address, Ctrl+C to stop[/]");
             var progress = new SyncProgress(c => console.Error.MarkupLineInterpolated(
-                $"[grey]#{c.Connection} {c.Remote}: {(c.Error is null ? $"ClientHello captured (JA4 {c.Ja4}), answered with {c.Response}" : c.Error)}{(c.Attempt is { } a ? $" → {ListenJsonMapper.VerdictName(a.Verdict)}{(a.Alert is { } al ? $" ({TlsDoctor.Core.AlertNames.Name(al)})" : "")}" : "")}[/]"));
+                $"[grey]#{c.Connection} {c.Remote}: {(c.Error is null ? $"ClientHello captured (JA4 {c.Ja4}), answered with {c.Response}" : c.Error)}{(c.Exchange is { } x ? $" → {x.Verdict}: {x.Shows}" : c.Attempt is { } a ? $" → {ListenJsonMapper.VerdictName(a.Verdict)}{(a.Alert is { } al ? $" ({TlsDoctor.Core.AlertNames.Name(al)})" : "")}" : "")}{(c.ConnectionsNeeded is { } left ? left == 0 ? "; nothing left to learn" : $"; the device must connect up to {left} more time(s)" : "")}[/]"));
             result = await listener.RunAsync(progress, ct).ConfigureAwait(false);
         }
 

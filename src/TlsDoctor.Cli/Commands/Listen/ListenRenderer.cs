@@ -49,7 +49,24 @@ public static class ListenRenderer
             console.Write(suites);
         }
 
-        foreach (var device in r.Captures.Where(c => c.CertificateSummary is not null).GroupBy(c => c.RemoteAddress))
+        foreach (var device in r.Captures.Where(c => c.Learning is not null).GroupBy(c => c.RemoteAddress))
+        {
+            var learning = device.First().Learning!;
+            var x = new Table().Border(TableBorder.Rounded).Title($"learning exchanges of {Markup.Escape(device.Key)}")
+                .AddColumns("Conn", "Question", "Answered", "Certificate", "Verdict", "Shows");
+            foreach (var e in learning.Exchanges)
+                x.AddRow(new Text(e.Connection.ToString(CultureInfo.InvariantCulture)), new Text(e.Question.Name()),
+                    new Text($"{e.AnsweredVersion?.Name()} {e.AnsweredSuite}".Trim()), new Text(e.Result.Certificate), new Text(e.Verdict), new Text(e.Shows));
+            console.Write(x);
+            var l = new Table().Border(TableBorder.Rounded).Title($"learned limits of {Markup.Escape(device.Key)}").AddColumns("Limit", "Value", "Basis", "Source");
+            foreach (var limit in learning.Limits)
+                l.AddRow(new Text(limit.Name), new Text(limit.Value),
+                    new Markup(limit.Basis == LimitBasis.Observed ? "[green]observed[/]" : "[yellow]assumed[/]"), new Text(limit.Source));
+            console.Write(l);
+            console.MarkupLineInterpolated($"[bold]Learning:[/] {learning.Explanation}");
+        }
+
+        foreach (var device in r.Captures.Where(c => c.CertificateSummary is not null && c.Learning is null).GroupBy(c => c.RemoteAddress))
         {
             var first = device.First();
             var t = new Table().Border(TableBorder.Rounded).Title($"certificate probe of {Markup.Escape(device.Key)}")
