@@ -13,7 +13,7 @@ command -v nmap >/dev/null || { echo "nmap is needed (apt-get install nmap)"; ex
 tick_ms=$(( 1000 / $(getconf CLK_TCK) ))
 out=$(mktemp -d)
 
-start_lab() { "$tool" lab start "$@" --duration 900 >"$out/lab.txt" 2>&1 & lab=$!; sleep 5; kill -0 $lab 2>/dev/null || { cat "$out/lab.txt"; exit 1; }; }
+start_lab() { ${LABENV:-} "$tool" lab start "$@" --duration 900 >"$out/lab.txt" 2>&1 & lab=$!; sleep 5; kill -0 $lab 2>/dev/null || { cat "$out/lab.txt"; exit 1; }; }
 cpu() { awk '{print $14+$15}' /proc/$lab/stat; }
 measure() { local c0; c0=$(cpu); "$@" >"$out/last" 2>/dev/null; echo $(( ($(cpu) - c0) * tick_ms )); }
 connections() { python3 -c "import json,sys; print(sum(s['handshakes'] for s in json.load(open(sys.argv[1]))['scans']))" "$out/last"; }

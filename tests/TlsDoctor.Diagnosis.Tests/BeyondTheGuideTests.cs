@@ -39,6 +39,34 @@ public sealed class BeyondTheGuideTests
         Assert.Contains(f.Remedies, m => m.Kind == RemedyKind.Device);
     }
 
+    [Theory]
+    [InlineData(new[] { TlsVersion.TLSv1_0, TlsVersion.TLSv1_2 }, "TD005:client-enable-TLSv1.2")]
+    [InlineData(new[] { TlsVersion.TLSv1_0, TlsVersion.TLSv1_1 }, "TD005:client-enable-TLSv1.1")]
+    [InlineData(new[] { TlsVersion.TLSv1_0 }, "TD005:client-enable-TLSv1.0")]
+    public void TD005_enables_only_the_highest_version_that_fixes_it(TlsVersion[] device, string key)
+    {
+        // A hardened 2016 client role (TLS 1.0, 1.1 and 1.2 off): a device that also speaks a later version is no
+        // reason to turn TLS 1.0 back on machine-wide.
+        var reg = Path.Combine(Path.GetTempPath(), $"td005-{Guid.NewGuid():N}.reg");
+        var p = @"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\";
+        File.WriteAllText(reg, "Windows Registry Editor Version 5.00\r\n" + string.Concat(new[] { "TLS 1.0", "TLS 1.1", "TLS 1.2" }.Select(v =>
+            $"\r\n[{p}{v}\\Client]\r\n\"Enabled\"=dword:00000000\r\n\"DisabledByDefault\"=dword:00000001\r\n")));
+        try
+        {
+            var windows = WindowsSide.Build(new PolicyOptions { Os = "2016", RegFiles = [reg] });
+            var server = Server(device, ["TLS_RSA_WITH_AES_128_CBC_SHA"], []);
+            var f = Assert.Single(DiagnosisRunner.AnalyzeOutbound(windows, server, "dev:443"), x => x.Severity == Severity.Error);
+            Assert.Equal("TD005", f.Id);
+            var r = Assert.Single(f.Remedies, m => m.Kind == RemedyKind.Registry);
+            Assert.Equal(key, r.EquivalenceKey);
+            Assert.True(r.Fixes, r.Resimulated?.Explanation);
+            var text = r.Files.First(x => x.Name == "tls.reg").Content;
+            foreach (var v in device.Where(v => v.Name() != key[(key.LastIndexOf('-') + 1)..]))
+                Assert.DoesNotContain($"{v.Name().Replace("v", " ")}\\Client", text);
+        }
+        finally { File.Delete(reg); }
+    }
+
     [Fact]
     public void Expired_payment_certificate_gives_TD104_and_a_wrong_name_TD105()
     {

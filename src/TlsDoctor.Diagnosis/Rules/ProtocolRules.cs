@@ -178,6 +178,17 @@ public sealed class NoCommonProtocolRule : IFindingRule
         return worst.Explains(Findings.NoCommonProtocol) && !ProtocolRemedies.LegacyOnly(worst) && !ProtocolRemedies.Tls13Only(worst) ? worst : null;
     }
 
+    // The fewest versions to enable, highest first: one version the device speaks that fixes the handshake alone,
+    // so a device that also speaks TLS 1.2 is never the reason to turn TLS 1.0 back on machine-wide.
+    private static (Remedy Remedy, List<TlsVersion> Enabled)? EnableRemedy(DiagnosisContext ctx, Side role, List<TlsVersion> needed)
+    {
+        foreach (var v in needed.OrderDescending())
+            if (ProtocolRemedies.TlsReg(ctx, role, [v], Key(role, [v])) is { Fixes: true } single) return (single, [v]);
+        return ProtocolRemedies.TlsReg(ctx, role, needed, Key(role, needed)) is { } all ? (all, needed) : null;
+    }
+
+    private static string Key(Side role, IEnumerable<TlsVersion> versions) => $"TD005:{role.Name()}-enable-{string.Join("-", versions.Select(v => v.Name()))}";
+
     // assumedMax: the device's maximum when the finding rests on the assumption that it accepts nothing lower (a warning).
     private Finding Report(DiagnosisContext ctx, TlsVersion? assumedMax, IEnumerable<Evidence> extra)
     {
@@ -197,10 +208,16 @@ public sealed class NoCommonProtocolRule : IFindingRule
 
         var remedies = new List<Remedy>();
         var needed = peer.Where(v => v >= TlsVersion.TLSv1_0).ToList();
-        if (ProtocolRemedies.TlsReg(ctx, role, needed, $"TD005:{role.Name()}-enable-{string.Join("-", needed.Select(v => v.Name()))}") is { } reg) remedies.Add(reg);
+        if (EnableRemedy(ctx, role, needed) is { } reg)
+        {
+            remedies.Add(reg.Remedy);
+            needed = reg.Enabled;
+        }
         if (ctx.Outbound && policy.ProductSetting is { IsSystemDefault: false } current)
         {
-            var want = current.Versions.Concat(needed.Where(v => policy.ClientProtocols.Any(s => s.Version == v && s.State is ProtocolState.Enabled or ProtocolState.DisabledByDefault)));
+            // Only the highest version SCHANNEL already allows, for the same reason as above.
+            var usable = needed.Where(v => policy.ClientProtocols.Any(s => s.Version == v && s.State is ProtocolState.Enabled or ProtocolState.DisabledByDefault));
+            var want = current.Versions.Concat(usable.OrderDescending().Take(1));
             if (ProtocolRemedies.Setting(want) is { } setting && setting.Raw != current.Raw)
                 remedies.Add(ProtocolRemedies.ProductSettingRemedy(ctx, $"TD005:product-setting-{setting.Raw.Replace(" ", "")}", setting, "adds the versions the device needs"));
         }

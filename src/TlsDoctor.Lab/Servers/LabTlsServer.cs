@@ -47,6 +47,10 @@ internal sealed class LabTlsServer(BcTlsCrypto crypto, LabServerSpec spec, LabCr
 
     private static bool IsChaCha(int suite) => TlsUtilities.GetEncryptionAlgorithm(suite) == EncryptionAlgorithm.CHACHA20_POLY1305;
 
+    // BouncyCastle refuses a client that signals neither renegotiation_info nor the SCSV (RFC 5746); device firmware
+    // and SCHANNEL accept such legacy clients (pre-2010 stacks, nmap's ssl-enum-ciphers), so the lab does too.
+    public override void NotifySecureRenegotiation(bool secureRenegotiation) { }
+
     // Renegotiation and session tickets are out of scope for the lab; EMS stays on (BC default) as on most firmware.
     public override TlsCredentials GetCredentials()
     {
