@@ -112,7 +112,17 @@ for r in $(seq 1 "$runs"); do
   /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" nmap -n -Pn -p "$base-$((base + devices - 1))" --script ssl-enum-ciphers 127.0.0.1 -oN "$out/nmap.out" >/dev/null 2>&1
   after=$(active); labcpu=$(sub "$(cpu $lab)" "$lab0")
   read -r secs kb u s < <(tail -1 "$out/time.txt")
-  echo "nmap run $r: ${secs} s, nmap CPU $(awk -v a=$u -v b=$s 'BEGIN{print a+b}') s, lab CPU $labcpu s, peak RSS $((kb / 1024)) MB, ~$((after - before)) TCP connects (system-wide ActiveOpens delta)" | tee -a "$out/nmap.txt"
+  # nmap runs ssl-enum-ciphers only on ports its own TLS probe recognised: count what it really enumerated.
+  enumerated=$(python3 - "$out/nmap.out" <<'PY'
+import re, sys
+ports, suites, port = set(), 0, None
+for line in open(sys.argv[1]):
+    if m := re.match(r"(\d+)/tcp", line): port = m.group(1)
+    elif re.match(r"\|\s+TLS_", line): suites += 1; ports.add(port)
+print(f"{len(ports)} ports with suites, {suites} suite lines")
+PY
+)
+  echo "nmap run $r: ${secs} s, nmap CPU $(awk -v a=$u -v b=$s 'BEGIN{print a+b}') s, lab CPU $labcpu s, peak RSS $((kb / 1024)) MB, ~$((after - before)) TCP connects (system-wide ActiveOpens delta), $enumerated" | tee -a "$out/nmap.txt"
   echo "$secs $kb $((after - before)) $(awk -v a=$u -v b=$s 'BEGIN{print a+b}') $labcpu" >>"$out/nmap.raw"
 done
 

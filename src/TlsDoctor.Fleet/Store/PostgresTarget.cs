@@ -105,6 +105,13 @@ public sealed record PostgresTarget(string ConnectionString, string Display, str
         b.PersistSecurityInfo = false;
         // Our sessions change no state (advisory locks are per transaction), so pooled connections skip DISCARD ALL.
         b.NoResetOnClose = true;
+        // Workers send the same few statements thousands of times: prepared once per connection, PostgreSQL stops
+        // parsing and planning each one (most of its CPU per device on a busy queue). Few connections per worker
+        // suffice, since each statement holds one for about a millisecond, and every extra backend costs a fork.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = b.ConnectionString };
+        if (!given.ContainsKey("Max Auto Prepare")) b.MaxAutoPrepare = 32;
+        if (!given.ContainsKey("Auto Prepare Min Usages")) b.AutoPrepareMinUsages = 2;
+        if (!given.ContainsKey("Maximum Pool Size")) b.MaxPoolSize = 8;
         var host = b.Host!.StartsWith('/') ? "" : b.Host.Contains(':', StringComparison.Ordinal) ? $"[{b.Host}]" : b.Host;
         var socket = b.Host.StartsWith('/') ? $"?host={b.Host}" : "";
         var display = $"postgres://{b.Username}@{host}:{b.Port.ToString(CultureInfo.InvariantCulture)}/{b.Database}{socket}";
