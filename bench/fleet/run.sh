@@ -126,6 +126,11 @@ PY
   echo "$secs $kb $((after - before)) $(awk -v a=$u -v b=$s 'BEGIN{print a+b}') $labcpu" >>"$out/nmap.raw"
 done
 
+if [ -s "$out/nmap.out" ] && [ -f "$out/fleet.db" ]; then
+  "$tlsdoctor" fleet report --db "$out/fleet.db" --json >"$out/report.json" 2>/dev/null
+  echo "findings, fleet scan vs nmap: $(python3 bench/fleet/compare.py "$out/nmap.out" "$out/report.json")"
+fi
+
 col() { cut -d' ' -f"$2" "$1" | median; }
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
