@@ -60,7 +60,14 @@ public sealed class DiagnosisRunner
     ];
 
     /// <summary>Every rule applied to one direction, then the catalogue's precedence (<see cref="Findings.Precedence"/>).</summary>
-    public static IEnumerable<Finding> Analyze(DiagnosisContext ctx) => Findings.ApplyPrecedence([.. Rules.SelectMany(r => r.Analyze(ctx))]);
+    public static IEnumerable<Finding> Analyze(DiagnosisContext ctx)
+    {
+        var found = Findings.ApplyPrecedence([.. Rules.SelectMany(r => r.Analyze(ctx))]).ToList();
+        // Never "no findings" beside a handshake the model says fails: the failure itself is the finding.
+        if (ctx.Outcome is { Healthy: false, Reason: not null } && !found.Any(f => f.Severity == Severity.Error))
+            found.Add(UnexplainedFailureRule.Report(ctx));
+        return found;
+    }
 
     /// <summary>
     /// Applies the catalogue to an already known endpoint profile (a stored scan, a fleet inventory): no network.

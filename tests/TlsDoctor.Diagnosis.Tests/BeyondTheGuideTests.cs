@@ -68,6 +68,25 @@ public sealed class BeyondTheGuideTests
     }
 
     [Fact]
+    public void A_failure_no_rule_explains_is_TD110_never_no_findings()
+    {
+        // The probe saw invalid DH parameters (p = 1, g = 0, …) on a DHE-only device: no catalogued cause, but it fails.
+        var server = Server([TlsVersion.TLSv1_2], ["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"], [], dhBits: 2048) with
+        {
+            Behaviours = [new Behaviour(BehaviourKind.DhInvalidParameters, "p is 1")],
+        };
+        var findings = DiagnosisRunner.AnalyzeOutbound(Windows("2016"), server, "dev:443");
+        var f = Assert.Single(findings, x => x.Severity == Severity.Error);
+        Assert.Equal("TD110", f.Id);
+        Assert.Contains("dh-invalid-parameters", f.Title);
+        Assert.Contains(f.Evidence, e => e.Source == EvidenceSource.Simulation);
+
+        // A healthy device gets no TD110.
+        var healthy = Server([TlsVersion.TLSv1_2], ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], ["secp256r1"]);
+        Assert.DoesNotContain(DiagnosisRunner.AnalyzeOutbound(Windows("2016"), healthy, "dev:443"), x => x.Id == "TD110");
+    }
+
+    [Fact]
     public void Expired_payment_certificate_gives_TD104_and_a_wrong_name_TD105()
     {
         var cert = Cert("CN=pay.example", Now.AddYears(-3), Now.AddDays(-10), "DNS:pay.example");

@@ -103,12 +103,17 @@ public static class Findings
         "A real SCHANNEL handshake did not do what the model predicted", Severity.Warning, "policy", Beyond,
         []) { Directions = [Direction.OutboundDevice, Direction.OutboundPayment] };
 
+    /// <summary>The catch-all: reported only when the simulation fails and no other finding explains why.</summary>
+    public static readonly FindingDescriptor UnexplainedFailure = new("TD110", "unexplained-failure",
+        "The simulated handshake fails for a reason no other finding covers", Severity.Error, "protocol", Beyond,
+        []);
+
     /// <summary>Every descriptor, by id.</summary>
     public static ImmutableArray<FindingDescriptor> All { get; } =
     [
         WeakDh, BrokenDh, Tls12Intolerance, Sha512Unpatched, NoCommonProtocol, UntrustedCertificate, UnsupportedCertificate,
         NoCommonCipherSuite, NoCommonGroup, DhTooLarge, CertificateExpired, CertificateNameMismatch, LegacyOnlyDevice,
-        Tls13OnlyDevice, DotNetNoTls12, ModelMismatch,
+        Tls13OnlyDevice, DotNetNoTls12, ModelMismatch, UnexplainedFailure,
     ];
 
     /// <summary>

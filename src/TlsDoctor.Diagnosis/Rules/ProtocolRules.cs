@@ -347,3 +347,19 @@ public sealed class NoCommonCipherSuiteRule : IFindingRule
         yield return ctx.Make(Descriptor, $"No cipher suite in common in {v?.Name()}", evidence, remedies);
     }
 }
+
+/// <summary>TD110: the simulated handshake fails and no rule of the catalogue names the cause (a device that breaks the protocol in a new way).</summary>
+public static class UnexplainedFailureRule
+{
+    public static Finding Report(DiagnosisContext ctx)
+    {
+        var o = ctx.Outcome;
+        var evidence = new List<Evidence> { ctx.SimulationEvidence() };
+        if (ctx.Scan is not null)
+            evidence.Add(Evidence.Probe($"the scan's behaviours: {(ctx.Server.Behaviours.IsDefaultOrEmpty ? "none" : string.Join(", ", ctx.Server.Behaviours.Select(b => b.Kind.Name()).Distinct()))}"));
+        return ctx.Make(Findings.UnexplainedFailure,
+            $"The handshake with {ctx.Target} is predicted to fail ({o.Reason!.Value.Name()}), and no finding of the catalogue explains it",
+            evidence,
+            [WeakDhRule.DeviceRemedy("TD110:device", "Check the device's TLS settings and firmware; the scan's attempts (scan -v) show where it breaks")]);
+    }
+}
