@@ -45,50 +45,88 @@ public sealed class FleetWorker
     /// <summary>Works until no device of its site is queued or leased (or, with Follow, until cancelled).</summary>
     public async Task<WorkerProgress> RunAsync(IProgress<WorkerProgress>? progress, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
-        var budget = new ConnectionBudget(_options.Rate, Math.Max(_options.Rate, 50), time: _time);
-        int done = 0, ok = 0, failed = 0, retried = 0, lost = 0, inFlight = 0;
-        long connections = 0;
-        string? last = null;
-        WorkerProgress Snapshot() => new(Volatile.Read(ref done), Volatile.Read(ref ok), Volatile.Read(ref failed), Volatile.Read(ref retried),
-            Volatile.Read(ref lost), Volatile.Read(ref inFlight), Interlocked.Read(ref connections), clock.Elapsed, Volatile.Read(ref last));
-
         ThreadReserve.Ensure(_options.Concurrency);
         await _store.RegisterWorkerAsync(_options.Name, _options.Site, _options.Concurrency, _options.Rate, ct).ConfigureAwait(false);
-        using var work = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        Exception? fatal = null;
-        var renewal = RenewLoopAsync(work.Token);
-        using var slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
-        var running = new ConcurrentDictionary<Task, byte>();
-        using var ticker = progress is null ? null : _time.CreateTimer(_ => progress.Report(Snapshot()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        using var run = new WorkerRun(this, ct);
+        var renewal = RenewLoopAsync(run.Work.Token);
+        using var ticker = progress is null ? null : _time.CreateTimer(_ => progress.Report(run.Snapshot()), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        try
+        {
+            await run.ClaimLoopAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (run.Fatal is not null)
+        {
+        }
+        finally
+        {
+            await Task.WhenAll(run.Running.Keys).ConfigureAwait(false);
+            await run.Work.CancelAsync().ConfigureAwait(false);
+            try { await renewal.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try { await _store.StopWorkerAsync(_options.Name, grace.Token).ConfigureAwait(false); }
+            catch (Exception e) when (e is FleetStoreException or OperationCanceledException) { }
+        }
+        if (run.Fatal is { } fatal) throw new FleetStoreException(fatal.Message, fatal, fatal.Unreachable);
+        var final = run.Snapshot();
+        progress?.Report(final);
+        return final;
+    }
 
-        async Task ProcessAsync(QueuedDevice q)
+    // One RunAsync: its slots, the devices in flight and the counters its progress reports.
+    private sealed class WorkerRun(FleetWorker worker, CancellationToken ct) : IDisposable
+    {
+        private readonly FleetWorkerOptions _options = worker._options;
+        private readonly PostgresFleetStore _store = worker._store;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly ConnectionBudget _budget = new(worker._options.Rate, Math.Max(worker._options.Rate, 50), time: worker._time);
+        private readonly SemaphoreSlim _slots = new(worker._options.Concurrency, worker._options.Concurrency);
+        private int _done, _ok, _failed, _retried, _lost, _inFlight;
+        private long _connections;
+        private string? _last;
+
+        public CancellationTokenSource Work { get; } = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        public ConcurrentDictionary<Task, byte> Running { get; } = new();
+        public FleetStoreException? Fatal { get; private set; }
+
+        public WorkerProgress Snapshot() => new(Volatile.Read(ref _done), Volatile.Read(ref _ok), Volatile.Read(ref _failed), Volatile.Read(ref _retried),
+            Volatile.Read(ref _lost), Volatile.Read(ref _inFlight), Interlocked.Read(ref _connections), _clock.Elapsed, Volatile.Read(ref _last));
+
+        public async Task ClaimLoopAsync()
+        {
+            var token = Work.Token;
+            while (true)
+            {
+                await _slots.WaitAsync(token).ConfigureAwait(false);
+                var free = 1;
+                while (_slots.Wait(0)) free++;
+                var claimed = await _store.ClaimAsync(_options.Name, _options.Site, free, _options.Lease, token, _options.MaxLostLeases).ConfigureAwait(false);
+                if (free > claimed.Length) _slots.Release(free - claimed.Length);
+                foreach (var q in claimed)
+                {
+                    var task = ProcessAsync(q);
+                    Running[task] = 0;
+                    _ = task.ContinueWith(t => Running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                if (claimed.Length > 0) continue;
+                if (Running.IsEmpty) await _store.FinishDrainedAsync(token).ConfigureAwait(false);
+                if (!_options.Follow && Running.IsEmpty && await _store.OpenRowsAsync(_options.Site, token).ConfigureAwait(false) == 0) return;
+                // Nothing due: wait for a device to finish, a back-off to pass or a dead worker's lease to run out.
+                await Task.WhenAny([Task.Delay(_options.Poll, worker._time, token), .. Running.Keys]).ConfigureAwait(false);
+            }
+        }
+
+        private async Task ProcessAsync(QueuedDevice q)
         {
             try
             {
-                var outcome = await RunnerFor(q.ScanId).RunAsync(new DeviceWork(q.Device, q.Attempt, q.Failures, q.Handshakes, q.ElapsedMs), budget,
-                    n => Interlocked.Add(ref inFlight, n), work.Token).ConfigureAwait(false);
-                Interlocked.Add(ref connections, outcome.Connections);
-                bool kept;
-                if (outcome.Retry is { } r)
-                {
-                    var back = q with { Attempt = r.Attempt, Failures = r.ConsecutiveFailures, Handshakes = r.Handshakes, ElapsedMs = r.ElapsedMs };
-                    kept = await _store.ReleaseAsync(_options.Name, back, outcome.RetryAfter, work.Token).ConfigureAwait(false);
-                    if (kept) Interlocked.Increment(ref retried);
-                }
-                else
-                {
-                    kept = await _store.CompleteAsync(_options.Name, q, outcome.Result!, work.Token).ConfigureAwait(false);
-                    if (kept)
-                    {
-                        Interlocked.Increment(ref done);
-                        if (outcome.Result!.Status == DeviceStatus.Ok) Interlocked.Increment(ref ok); else Interlocked.Increment(ref failed);
-                        Volatile.Write(ref last, q.Device.Name);
-                    }
-                }
-                if (!kept) Interlocked.Increment(ref lost);
+                var outcome = await worker.RunnerFor(q.ScanId).RunAsync(new DeviceWork(q.Device, q.Attempt, q.Failures, q.Handshakes, q.ElapsedMs), _budget,
+                    n => Interlocked.Add(ref _inFlight, n), Work.Token).ConfigureAwait(false);
+                Interlocked.Add(ref _connections, outcome.Connections);
+                var kept = outcome.Retry is { } r ? await RetryLaterAsync(q with { Attempt = r.Attempt, Failures = r.ConsecutiveFailures, Handshakes = r.Handshakes, ElapsedMs = r.ElapsedMs }, outcome.RetryAfter).ConfigureAwait(false)
+                    : await CompleteAsync(q, outcome.Result!).ConfigureAwait(false);
+                if (!kept) Interlocked.Increment(ref _lost);
             }
-            catch (OperationCanceledException) when (work.IsCancellationRequested)
+            catch (OperationCanceledException) when (Work.IsCancellationRequested)
             {
                 // Stopped: give the device back at once rather than after the lease.
                 using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -97,53 +135,36 @@ public sealed class FleetWorker
             }
             catch (FleetStoreException e)
             {
-                fatal ??= e;
-                await work.CancelAsync().ConfigureAwait(false);
+                Fatal ??= e;
+                await Work.CancelAsync().ConfigureAwait(false);
             }
             finally
             {
-                slots.Release();
+                _slots.Release();
             }
         }
 
-        try
+        private async Task<bool> RetryLaterAsync(QueuedDevice back, TimeSpan after)
         {
-            while (true)
-            {
-                await slots.WaitAsync(work.Token).ConfigureAwait(false);
-                var free = 1;
-                while (slots.Wait(0)) free++;
-                var claimed = await _store.ClaimAsync(_options.Name, _options.Site, free, _options.Lease, work.Token, _options.MaxLostLeases).ConfigureAwait(false);
-                if (free > claimed.Length) slots.Release(free - claimed.Length);
-                foreach (var q in claimed)
-                {
-                    var task = ProcessAsync(q);
-                    running[task] = 0;
-                    _ = task.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-                if (claimed.Length > 0) continue;
-                if (running.IsEmpty) await _store.FinishDrainedAsync(work.Token).ConfigureAwait(false);
-                if (!_options.Follow && running.IsEmpty && await _store.OpenRowsAsync(_options.Site, work.Token).ConfigureAwait(false) == 0) break;
-                // Nothing due: wait for a device to finish, a back-off to pass or a dead worker's lease to run out.
-                await Task.WhenAny([Task.Delay(_options.Poll, _time, work.Token), .. running.Keys]).ConfigureAwait(false);
-            }
+            var kept = await _store.ReleaseAsync(_options.Name, back, after, Work.Token).ConfigureAwait(false);
+            if (kept) Interlocked.Increment(ref _retried);
+            return kept;
         }
-        catch (OperationCanceledException) when (fatal is not null)
+
+        private async Task<bool> CompleteAsync(QueuedDevice q, DeviceResult result)
         {
+            if (!await _store.CompleteAsync(_options.Name, q, result, Work.Token).ConfigureAwait(false)) return false;
+            Interlocked.Increment(ref _done);
+            Interlocked.Increment(ref result.Status == DeviceStatus.Ok ? ref _ok : ref _failed);
+            Volatile.Write(ref _last, q.Device.Name);
+            return true;
         }
-        finally
+
+        public void Dispose()
         {
-            await Task.WhenAll(running.Keys).ConfigureAwait(false);
-            await work.CancelAsync().ConfigureAwait(false);
-            try { await renewal.ConfigureAwait(false); } catch (OperationCanceledException) { }
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try { await _store.StopWorkerAsync(_options.Name, grace.Token).ConfigureAwait(false); }
-            catch (Exception e) when (e is FleetStoreException or OperationCanceledException) { }
+            Work.Dispose();
+            _slots.Dispose();
         }
-        if (fatal is not null) throw new FleetStoreException(fatal.Message, fatal, (fatal as FleetStoreException)?.Unreachable ?? false);
-        var final = Snapshot();
-        progress?.Report(final);
-        return final;
     }
 
     private DeviceRunner RunnerFor(long scanId) => _runners.GetOrAdd(scanId, id =>
