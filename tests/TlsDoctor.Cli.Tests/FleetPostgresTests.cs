@@ -1,3 +1,4 @@
+using TlsDoctor.Tests.Shared;
 using System.Diagnostics;
 using System.Text.Json;
 using TlsDoctor.Core;
@@ -68,8 +69,8 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
         var sqlite = Path.Combine(pg.Dir, db + ".db");
         var single = await CliHarness.RunAsync(["fleet", "scan", inventory, "--db", sqlite, "--rate", "5000", .. Probe]);
         Assert.True(single.ExitCode == 0, single.Error);
-        var expected = Profiles(sqlite);
-        var actual = Profiles(pg.Cluster.Uri(db, PostgresCluster.Password));
+        var expected = ComparableResults.Of(sqlite);
+        var actual = ComparableResults.Of(pg.Cluster.Uri(db, PostgresCluster.Password));
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (name, json) in expected) Assert.True(json == actual[name], $"{name} differs:\nsqlite:   {json}\npostgres: {actual[name]}");
     }
@@ -106,7 +107,7 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
         Assert.True(diff.ExitCode == 0, diff.Error);
         using (var doc = JsonDocument.Parse(diff.Out))
             Assert.Equal(pg.DeviceCount, doc.RootElement.GetProperty("unchanged").GetInt32() + doc.RootElement.GetProperty("changed").GetInt32());
-        Assert.Equal(Profiles(site), Profiles(uri, scan: 3));
+        Assert.Equal(ComparableResults.Of(site), ComparableResults.Of(uri, scan: 3));
 
         // A scan queued for workers is theirs: `fleet scan --resume` does not take it over.
         var queued = await CliHarness.RunAsync(["fleet", "enqueue", inventory, "--db", uri, .. Probe]);
@@ -219,19 +220,4 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
     private static Task<ProcessResult> RunCli(string[] args) =>
         ProcessRunner.RunAsync(FleetPostgresFixture.Cli, args, new Dictionary<string, string> { ["PGPASSWORD"] = PostgresCluster.Password }, TimeSpan.FromSeconds(120));
 
-    /// <summary>Profile JSON per device, cost fields cleared (time; connections and the DH leading-zero suspicion vary by luck on mfd-broken-dh).</summary>
-    private static Dictionary<string, string> Profiles(string db, long? scan = null)
-    {
-        using var store = FleetStore.Open(db, create: false);
-        var id = scan ?? store.Scans().Last().Id;
-        return store.Devices(id).ToDictionary(d => d.Device.Name, d =>
-            $"{d.Result!.Status}|" + (d.Result.Profile is { } p
-                ? JsonSerializer.Serialize(p with
-                {
-                    ElapsedMs = 0,
-                    Handshakes = 0,
-                    Behaviours = [.. p.Behaviours.Where(b => b.Kind != BehaviourKind.DhLeadingZeroSuspected.Name())],
-                }, FleetJsonContext.Default.ScanJson)
-                : "null"));
-    }
 }
