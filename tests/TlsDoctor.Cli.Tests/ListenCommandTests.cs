@@ -39,6 +39,55 @@ public sealed class ListenCommandTests
         }
     }
 
+    private static async Task<Socket> ConnectUntilListeningAsync(int port)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cts.Token);
+                return socket;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+                socket.Dispose();
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Collects what is written (safe across threads) and completes <see cref="Seen"/> once it contains a marker.</summary>
+    private sealed class SignallingWriter(string marker) : StringWriter
+    {
+        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly System.Text.StringBuilder _text = new();
+
+        public Task Seen => _seen.Task;
+
+        public string Text
+        {
+            get { lock (_text) return _text.ToString(); }
+        }
+
+        public override void Write(char value) => Append(value.ToString());
+
+        public override void Write(string? value) => Append(value);
+
+        public override void Write(char[] buffer, int index, int count) => Append(new string(buffer, index, count));
+
+        private void Append(string? value)
+        {
+            if (value is null) return;
+            lock (_text)
+            {
+                _text.Append(value);
+                if (_text.ToString().Contains(marker, StringComparison.Ordinal)) _seen.TrySetResult();
+            }
+        }
+    }
+
     private static byte[] LegacyHello() => ClientHelloBuilder.BuildRecord(new ClientHelloSpec
     {
         LegacyVersion = 0x0301,
@@ -53,7 +102,7 @@ public sealed class ListenCommandTests
         var file = Path.Combine(Path.GetTempPath(), $"tlsdoctor-listen-{Guid.NewGuid():N}.json");
         try
         {
-            var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--count", "1", "--timeout", "30", "--json", "-o", file);
+            var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--count", "1", "--duration", "30", "--json", "-o", file);
             var answer = await SendUntilListeningAsync(port, LegacyHello());
             var r = await run;
             Assert.Equal(0, r.ExitCode);
@@ -90,7 +139,7 @@ public sealed class ListenCommandTests
     public async Task Table_output_names_the_suites_and_fingerprints()
     {
         var port = FreePort();
-        var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--count", "1", "--timeout", "30");
+        var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--count", "1", "--duration", "30");
         await SendUntilListeningAsync(port, LegacyHello());
         var r = await run;
         Assert.Equal(0, r.ExitCode);
@@ -101,15 +150,103 @@ public sealed class ListenCommandTests
         Assert.Contains("listening on 127.0.0.1:", r.Error);
     }
 
+    /// <summary>Issue 15 #20: `--duration` is the run's limit (it was `listen --timeout`); the stop reason keeps its JSON name "timeout".</summary>
     [Fact]
-    public async Task Nothing_connecting_before_the_timeout_exits_3()
+    public async Task Nothing_connecting_before_the_duration_exits_3()
     {
-        var r = await CliHarness.RunAsync("listen", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "0.5", "--json");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = await CliHarness.RunAsync("listen", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", "0.5", "--json");
+        clock.Stop();
         Assert.Equal(3, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         Assert.Equal("timeout", doc.RootElement.GetProperty("stop").GetString());
         Assert.Equal(0, doc.RootElement.GetProperty("captures").GetArrayLength());
         Assert.Contains("nothing connected", r.Error);
+        Assert.DoesNotContain("note:", r.Error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"--duration 0.5 took {clock.Elapsed}");
+    }
+
+    /// <summary>
+    /// Issue 15 #20: `--timeout` (and its old name `--read-timeout`) bounds each read, as in every other command: a client
+    /// that connects and sends nothing is dropped after it, while the listener goes on until `--duration` and captures
+    /// the next client's hello.
+    /// </summary>
+    [Theory]
+    [InlineData("--timeout")]
+    [InlineData("--read-timeout")]
+    public async Task Timeout_bounds_each_read_and_the_listener_runs_until_the_duration(string readOption)
+    {
+        var port = FreePort();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), readOption, "0.5", "--duration", "6", "--json");
+
+        // A silent client: connects, sends nothing, waits for the listener to give up on it.
+        using var silent = await ConnectUntilListeningAsync(port);
+        var connected = clock.Elapsed;
+        var buf = new byte[16];
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            try { Assert.Equal(0, await silent.ReceiveAsync(buf, SocketFlags.None, wait.Token)); }
+            catch (SocketException) { /* a reset is a drop as well */ }
+        }
+        var dropped = clock.Elapsed - connected;
+        Assert.False(run.IsCompleted, $"the run ended with the silent client (after {clock.Elapsed}), not at --duration");
+        Assert.True(dropped < TimeSpan.FromSeconds(5), $"the silent client was dropped after {dropped}, not after the 0.5 s read timeout");
+
+        // The listener carries on: the next client's hello is captured and refused.
+        var answer = await SendUntilListeningAsync(port, LegacyHello());
+        Assert.Equal(new byte[] { 0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28 }, answer);
+
+        var r = await run;
+        clock.Stop();
+        Assert.Equal(0, r.ExitCode);
+        Assert.DoesNotContain("note:", r.Error);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("timeout", doc.RootElement.GetProperty("stop").GetString());
+        var captures = doc.RootElement.GetProperty("captures");
+        Assert.Equal(2, captures.GetArrayLength());
+        Assert.Equal("no complete ClientHello within 0.5 s (0 byte(s) received)", captures[0].GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, captures[0].GetProperty("clientHello").ValueKind);
+        Assert.True(captures[0].GetProperty("elapsedMs").GetInt64() < 5000);
+        Assert.Equal(JsonValueKind.Null, captures[1].GetProperty("error").ValueKind);
+        Assert.Equal("TLSv1.0", captures[1].GetProperty("clientHello").GetProperty("legacyVersion").GetString());
+        // The run lasted its --duration (6 s), not until the first read timed out, and not indefinitely.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(5.9), $"the run ended after {clock.Elapsed}, before its 6 s --duration");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"the run took {clock.Elapsed} for a 6 s --duration");
+    }
+
+    /// <summary>
+    /// Issue 15 #20: a script written for the old meaning (`listen --timeout 60` = the run's limit) gets one line on
+    /// stderr, never on stdout (which may be JSON); not with --duration or --count, and not for the old name --read-timeout.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "--timeout", "60")]
+    [InlineData(true, "--timeout=60")]
+    [InlineData(false, "--timeout", "60", "--duration", "60")]
+    [InlineData(false, "--timeout", "60", "--count", "5")]
+    [InlineData(false, "--read-timeout", "60")]
+    [InlineData(false)]
+    public async Task Timeout_without_duration_or_count_prints_one_note_on_stderr(bool note, params string[] options)
+    {
+        var output = new StringWriter();
+        var error = new SignallingWriter("listening on");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var run = CliApp.RunAsync(["listen", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", .. options], TestConsoles.Create(output, error), cts.Token);
+        // Nothing ends this run by itself (no client comes): Ctrl+C once it listens (or at once if it failed).
+        await Task.WhenAny(error.Seen, run).WaitAsync(TimeSpan.FromSeconds(60));
+        await cts.CancelAsync();
+        await run;
+
+        using var doc = JsonDocument.Parse(output.ToString());
+        Assert.Equal("cancelled", doc.RootElement.GetProperty("stop").GetString());
+        Assert.DoesNotContain("note", output.ToString(), StringComparison.Ordinal);
+        var lines = error.Text.Split('\n').Where(l => l.Contains("note:", StringComparison.Ordinal)).ToList();
+        if (!note)
+        {
+            Assert.Empty(lines);
+            return;
+        }
+        Assert.Equal("note: listen --timeout is the per-read limit; the run's limit is --duration (changed in issue 15)", Assert.Single(lines).TrimEnd('\r'));
     }
 
     [Theory]
@@ -117,6 +254,9 @@ public sealed class ListenCommandTests
     [InlineData("--port", "443", "--address", "not-an-ip")]
     [InlineData("--port", "443", "--count", "0")]
     [InlineData("--port", "443", "--timeout", "-1")]
+    [InlineData("--port", "443", "--read-timeout", "0")]
+    [InlineData("--port", "443", "--duration", "0")]
+    [InlineData("--port", "443", "--duration", "-1")]
     [InlineData("--port", "443", "-o", "/nonexistent-dir/x.json")]
     public async Task Bad_arguments_exit_2(params string[] args)
     {
@@ -132,7 +272,7 @@ public sealed class ListenCommandTests
         using var busy = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         busy.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         busy.Listen();
-        var r = await CliHarness.RunAsync("listen", "--port", ((IPEndPoint)busy.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "1");
+        var r = await CliHarness.RunAsync("listen", "--port", ((IPEndPoint)busy.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", "1");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("cannot listen", r.Error);
     }
@@ -141,7 +281,7 @@ public sealed class ListenCommandTests
     public async Task Probe_certs_finds_what_the_legacy_device_accepts()
     {
         var port = FreePort();
-        var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--probe-certs", "--timeout", "90", "--json");
+        var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--probe-certs", "--duration", "90", "--json");
         var results = new List<LabClientResult>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!run.IsCompleted && results.Count < 10 && DateTime.UtcNow < deadline)
@@ -193,7 +333,7 @@ public sealed class ListenCommandTests
         var file = Path.Combine(Path.GetTempPath(), $"tlsdoctor-learn-{Guid.NewGuid():N}.json");
         try
         {
-            var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--learn", "--os", "2008r2", "--timeout", "90", "--json", "-o", file);
+            var run = CliHarness.RunAsync("listen", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--learn", "--os", "2008r2", "--duration", "90", "--json", "-o", file);
             var deadline = DateTime.UtcNow.AddSeconds(80);
             while (!run.IsCompleted && DateTime.UtcNow < deadline)
             {

@@ -9,8 +9,8 @@ namespace TlsDoctor.Probe.Capture;
 /// <summary>How the listener runs.</summary>
 /// <param name="Endpoint">Address and port to listen on (port 0 picks a free one).</param>
 /// <param name="Count">Stop after this many ClientHellos; null = no limit.</param>
-/// <param name="Timeout">Total time to wait; null = until cancelled (or until every probe certificate was presented).</param>
-/// <param name="ReadTimeout">Wait for each read from a connected client.</param>
+/// <param name="Timeout">Total time to wait (`listen --duration`); null = until cancelled (or until every probe certificate was presented).</param>
+/// <param name="ReadTimeout">Wait for each read from a connected client (`listen --timeout`).</param>
 /// <param name="ProbeCertificates">Complete handshakes presenting a different certificate on successive connections.</param>
 public sealed record ListenOptions(IPEndPoint Endpoint, int? Count, TimeSpan? Timeout, TimeSpan ReadTimeout, bool ProbeCertificates)
 {

@@ -94,7 +94,7 @@ public sealed class HelloEdgeTests
     }
 }
 
-/// <summary>Issue 15 #8 and #28: the run's --timeout and the connection deadline hold even while connections are being read; floods are served.</summary>
+/// <summary>Issue 15 #8 and #28: the run's limit (ListenOptions.Timeout, `listen --duration`) and the connection deadline hold even while connections are being read; floods are served.</summary>
 public sealed class ListenerLoadTests
 {
     private static byte[] Hello() => ClientHelloBuilder.BuildRecord(ListenerTests.FoxIoExample());
@@ -113,7 +113,7 @@ public sealed class ListenerLoadTests
             try { await drip.SendAsync(hello.AsMemory(i, 1), System.Net.Sockets.SocketFlags.None); } catch (System.Net.Sockets.SocketException) { break; }
             await Task.Delay(200);
         }
-        // The run ended by its own --timeout (1.5 s), long before 40 drips (8 s) and the 60 s connection deadline.
+        // The run ended by its own limit (ListenOptions.Timeout = `listen --duration`, 1.5 s), long before 40 drips (8 s) and the 60 s connection deadline.
         Assert.True(run.IsCompleted);
         var r = await run;
         Assert.Equal(ListenStop.Timeout, r.Stop);

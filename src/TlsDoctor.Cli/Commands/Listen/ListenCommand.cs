@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Net;
 using System.Net.Sockets;
 using Spectre.Console;
@@ -17,13 +18,22 @@ public static class ListenCommand
         HelpName = "IP",
     };
     public static readonly Option<int?> Count = new Option<int?>("--count", "-n") { Description = "Stop after N ClientHellos", HelpName = "N" }.Within(1, 100_000);
-    public static readonly Option<double?> Timeout = new Option<double?>("--timeout") { Description = "Seconds to wait in total (exit 3 when nothing connected)", HelpName = "SECONDS" }.Seconds();
-    public static readonly Option<double> ReadTimeout = new Option<double>("--read-timeout")
+    /// <summary>The run's limit: `--duration`, as in `lab start` (until issue 15 listen called it `--timeout`).</summary>
+    public static readonly Option<double?> Duration = new Option<double?>("--duration")
     {
-        Description = "Seconds to wait for each read from a connected client",
+        Description = "Seconds to listen in total (exit 3 when nothing connected); default: until Ctrl+C, --count, or with --probe-certs/--learn every device is done",
+        HelpName = "SECONDS",
+    }.Seconds();
+    /// <summary>The per-read limit: `--timeout`, as in every other command; `--read-timeout` is its old name, still accepted.</summary>
+    public static readonly Option<double> Timeout = new Option<double>("--timeout", "--read-timeout")
+    {
+        Description = "Seconds to wait for each read from a connected client (--read-timeout: its old name; the run's limit is --duration)",
         DefaultValueFactory = _ => 10,
         HelpName = "SECONDS",
     }.Seconds();
+
+    /// <summary>Printed (stderr) when `--timeout` is given without `--duration` or `--count`: an old script may mean the run's limit.</summary>
+    public const string TimeoutNote = "note: listen --timeout is the per-read limit; the run's limit is --duration (changed in issue 15)";
     public static readonly Option<bool> ProbeCerts = new("--probe-certs")
     {
         Description = "Complete handshakes presenting RSA-2048/SHA-256, RSA-2048/SHA-1, RSA-1024/SHA-1, ECDSA P-256 and RSA-1024/SHA-256 on successive connections and record which ones the device accepts",
@@ -45,7 +55,7 @@ public static class ListenCommand
     {
         var cmd = new Command("listen", "Accept connections from devices and capture each ClientHello (versions, suites, groups, signature schemes, extensions, JA3/JA4) as a client profile")
         {
-            Port, Address, Count, Timeout, ReadTimeout, ProbeCerts, Learn, Os, Json, Output,
+            Port, Address, Count, Duration, Timeout, ProbeCerts, Learn, Os, Json, Output,
         };
         cmd.SetAction((parse, ct) => RunAsync(parse, console, ct));
         return cmd;
@@ -57,8 +67,8 @@ public static class ListenCommand
         var addressText = parse.GetValue(Address) ?? "127.0.0.1";
         if (!IPAddress.TryParse(addressText.Trim('[', ']'), out var address)) throw new UsageException($"--address '{addressText}' is not an IP address");
         var count = parse.GetValue(Count);
-        TimeSpan? timeout = parse.GetValue(Timeout) is { } t ? CommonOptions.Seconds(t) : null;
-        var readTimeout = CommonOptions.Seconds(parse.GetValue(ReadTimeout));
+        TimeSpan? duration = parse.GetValue(Duration) is { } d ? CommonOptions.Seconds(d) : null;
+        var readTimeout = CommonOptions.Seconds(parse.GetValue(Timeout));
         var probe = parse.GetValue(ProbeCerts);
         var json = parse.GetValue(Json);
         var output = parse.GetValue(Output);
@@ -70,7 +80,10 @@ public static class ListenCommand
 
         var learn = parse.GetValue(Learn);
         if (learn && probe) throw new UsageException("--learn already presents the certificate ladder: give --learn or --probe-certs, not both");
-        var options = new ListenOptions(new IPEndPoint(address, port), count, timeout, readTimeout, probe) { Learn = learn };
+        // Until issue 15, `listen --timeout` was the run's limit: a script passing only it would now run until Ctrl+C.
+        if (duration is null && count is null && parse.Tokens.Any(t => t.Type == TokenType.Option && t.Value == "--timeout"))
+            console.Error.MarkupLine($"[yellow]{Markup.Escape(TimeoutNote)}[/]");
+        var options = new ListenOptions(new IPEndPoint(address, port), count, duration, readTimeout, probe) { Learn = learn };
         if (learn)
         {
             var windows = TlsDoctor.Diagnosis.WindowsSide.Build(new TlsDoctor.Schannel.Policy.PolicyOptions { Os = parse.GetValue(Os) }, allowLocal: false);
