@@ -63,8 +63,10 @@ public sealed class DiagnosisRunner
     public static IEnumerable<Finding> Analyze(DiagnosisContext ctx)
     {
         var found = Findings.ApplyPrecedence([.. Rules.SelectMany(r => r.Analyze(ctx))]).ToList();
-        // Never "no findings" beside a handshake the model says fails: the failure itself is the finding.
-        if (ctx.Outcome is { Healthy: false, Reason: not null } && !found.Any(f => f.Severity == Severity.Error))
+        // Never "no findings" beside a handshake the model says fails: the failure itself is the finding, unless a
+        // finding already names its reason (a warning resting on an assumption) or another error is reported.
+        if (ctx.Outcome is { Healthy: false, Reason: { } reason }
+            && !found.Any(f => f.Severity == Severity.Error || f.Descriptor.Reasons.Contains(reason)))
             found.Add(UnexplainedFailureRule.Report(ctx));
         return found;
     }
