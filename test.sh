@@ -41,6 +41,25 @@ for f in "$results"/*.trx; do
   e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$line")
   passed=$((passed + ${p:-0})); failed=$((failed + ${fa:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+if [ "$failed" -gt 0 ]; then
+  # The quiet console run names a failed test but not why; CI logs need the assertion message too.
+  echo "test.sh: failed tests:" >&2
+  if command -v python3 >/dev/null; then
+    python3 - "$results" <<'PY' >&2
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for f in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for r in ET.parse(f).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        print("  FAILED", r.get("testName"))
+        for tag in ("Message", "StackTrace"):
+            e = r.find(".//t:ErrorInfo/t:" + tag, ns)
+            if e is not None and e.text:
+                print("\n".join("    " + l for l in e.text.strip().splitlines()[:25]))
+PY
+  else
+    grep -ho 'testName="[^"]*"[^>]*outcome="Failed"' "$results"/*.trx | sed 's/testName="\([^"]*\)".*/  FAILED \1/' >&2
+  fi
+fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then echo "test.sh: no test ran" >&2; failed=1; fi
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
