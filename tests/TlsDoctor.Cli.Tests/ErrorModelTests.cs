@@ -90,6 +90,9 @@ public sealed class ErrorModelTests
     [InlineData("--dh-stress must be 0-100000", "diagnose", "--device", "127.0.0.1", "--dh-stress", "-1")]
     [InlineData("--window must be 1-10080 minutes", "logs", "x.log", "--window", "0")]
     [InlineData("--base-port must be 0-65535", "lab", "start", "--base-port", "70000")]
+    [InlineData("--duration must be between 0 and 604800 seconds", "lab", "start", "--duration", "-1")]
+    [InlineData("--duration must be between 0 and 604800 seconds", "lab", "start", "--duration", "1e300")]
+    [InlineData("--duration must be between 0 and 604800 seconds", "lab", "start", "--duration", "NaN")]
     [InlineData("--days must be 1-36500", "cert", "new", "--cn", "x", "--out", "y", "--days", "0")]
     [InlineData("--count must be 1-100000", "listen", "--port", "1", "--count", "0")]
     public void Option_ranges_are_checked_when_the_command_line_is_parsed(string message, params string[] args)

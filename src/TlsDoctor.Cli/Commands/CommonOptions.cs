@@ -83,17 +83,17 @@ public static class CommonOptions
         return option;
     }
 
-    /// <summary>An optional wait in seconds: absent, or more than 0 and at most <see cref="MaxSeconds"/>.</summary>
-    public static Option<double?> Seconds(this Option<double?> option)
+    /// <summary>An optional wait in seconds: absent, or more than 0 and at most <paramref name="max"/>.</summary>
+    public static Option<double?> Seconds(this Option<double?> option, double max = MaxSeconds)
     {
-        option.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && !IsSeconds(v)) r.AddError(SecondsMessage(option.Name)); });
+        option.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && !IsSeconds(v, max)) r.AddError(SecondsMessage(option.Name, max)); });
         return option;
     }
 
     /// <summary>A validated seconds value as a TimeSpan.</summary>
     public static TimeSpan Seconds(double value) => TimeSpan.FromSeconds(value);
 
-    private static bool IsSeconds(double v) => v is > 0 and <= MaxSeconds;
+    private static bool IsSeconds(double v, double max = MaxSeconds) => v > 0 && v <= max;
 
-    private static string SecondsMessage(string name) => $"{name} must be between 0 and {MaxSeconds} seconds";
+    private static string SecondsMessage(string name, double max = MaxSeconds) => $"{name} must be between 0 and {max} seconds";
 }

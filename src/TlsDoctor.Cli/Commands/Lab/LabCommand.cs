@@ -20,7 +20,12 @@ public static class LabCommand
     public static readonly Option<int> CountPerProfile = new Option<int>("--count-per-profile") { Description = "Devices per profile", DefaultValueFactory = _ => 1 }.Within(1, 10_000);
     public static readonly Option<string?> Connect = new("--connect") { Description = "HOST:PORT a client profile connects to", HelpName = "HOST:PORT" };
     public static readonly Option<string[]> Trust = new("--trust") { Description = "SHA-256 fingerprints the legacy client trusts", AllowMultipleArgumentsPerToken = true };
-    public static readonly Option<double> Duration = new("--duration") { Description = "Stop after this many seconds (default: run until Ctrl+C)", HelpName = "SECONDS" };
+    /// <summary>Longest `lab start --duration`: a lab may outlive the hour other waits are capped at (benchmarks, a week-end soak).</summary>
+    public const double MaxDurationSeconds = 7 * 24 * 3600;
+    public static readonly Option<double?> Duration = new Option<double?>("--duration")
+    {
+        Description = "Stop after this many seconds (default: run until Ctrl+C)", HelpName = "SECONDS",
+    }.Seconds(MaxDurationSeconds);
     public static readonly Option<bool> Json = CommonOptions.Json();
     public static readonly Option<bool> ListJson = CommonOptions.Json();
 
@@ -63,9 +68,8 @@ public static class LabCommand
         var count = parse.GetValue(CountPerProfile);
         var basePort = parse.GetValue(BasePort);
         var json = parse.GetValue(Json);
-        var duration = parse.GetValue(Duration);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (duration > 0) stop.CancelAfter(TimeSpan.FromSeconds(duration));
+        if (parse.GetValue(Duration) is { } duration) stop.CancelAfter(CommonOptions.Seconds(duration));
 
         var clients = names.Where(n => LabProfiles.TryGet(n, out var p) && p.Role == LabRole.Client).ToList();
         var servers = names.Except(clients).ToList();
