@@ -30,18 +30,6 @@ public sealed class OpenSslPeerTests(LabFixture lab)
             }).ToList();
 
     [Fact]
-    public async Task A_legacy_client_without_rfc5746_signalling_gets_a_server_hello()
-    {
-        // RawTls's hello carries neither renegotiation_info nor the SCSV, as pre-2010 clients and nmap's
-        // ssl-enum-ciphers send it; BouncyCastle's default refuses it with handshake_failure, firmware does not.
-        using var socket = await RawTls.ConnectAndHelloAsync(lab.Endpoint(PaymentSha512));
-        var (bytes, _) = await RawTls.ReadAllAsync(socket, TimeSpan.FromSeconds(5));
-        Assert.True(bytes.Length > 9, $"{bytes.Length} bytes");
-        Assert.Equal((byte)22, bytes[0]); // handshake record, not an alert
-        Assert.Equal((byte)2, bytes[5]); // ServerHello
-    }
-
-    [Fact]
     public async Task WeakDh_serves_tls10_with_a_512_bit_dh_group_and_an_rsa1024_sha1_certificate()
     {
         var r = await Connect(MfdWeakDh, TlsVersion.TLSv1_0, LegacySuites, shim: true);

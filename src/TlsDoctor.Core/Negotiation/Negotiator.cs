@@ -128,6 +128,15 @@ public static class Negotiator
         var clientGroups = Norm(client.Groups);
         var serverGroups = Norm(server.Groups).Concat(Norm(support.CipherSuites).Where(a => a.Group is not null).Select(a => a.Group!))
             .DistinctBy(g => g.Code).ToImmutableArray();
+        if (version == TlsVersion.TLSv1_3)
+        {
+            // RFC 7919 groups seen only in TLS <= 1.2 DHE say nothing about TLS 1.3 key shares (SCHANNEL, for one, has
+            // none in TLS 1.3); the TLS 1.3 group scan lists its own.
+            var tls13Picks = Norm(support.CipherSuites).Where(a => a.Group is not null).Select(a => a.Group!.Code).ToHashSet();
+            var olderFfdhe = Norm(server.Protocols).Where(p => p.Version < TlsVersion.TLSv1_3).SelectMany(p => Norm(p.FfdheGroups))
+                .Select(g => g.Group.Code).Where(c => !tls13Picks.Contains(c)).ToHashSet();
+            serverGroups = [.. serverGroups.Where(g => !olderFfdhe.Contains(g.Code))];
+        }
 
         // Suite: intersection, then drop what needs a group the two sides do not share.
         var clientSuites = Norm(client.CipherSuites).Where(s => s.ValidIn(version)).ToImmutableArray();
@@ -216,8 +225,12 @@ public static class Negotiator
         // A curve recorded per TLS <= 1.2 suite is only what the server picked for the scanner's offer; when the profile
         // lists the server's curves, the client at hand gets one of those instead.
         if (a.Group is { } fixedGroup && (version == TlsVersion.TLSv1_3 || !serverListsGroups || fixedGroup.Kind != GroupKind.EllipticCurve))
-            return clientUsable.IsEmpty && version != TlsVersion.TLSv1_3 || clientUsable.Any(g => g.Code == fixedGroup.Code)
-                ? (true, fixedGroup) : (false, null);
+        {
+            if (clientUsable.IsEmpty && version != TlsVersion.TLSv1_3 || clientUsable.Any(g => g.Code == fixedGroup.Code)) return (true, fixedGroup);
+            // In TLS 1.3 the recorded group is the server's pick among the scanner's offer; a client that does not offer
+            // it still gets one the server's group scan accepted (through HelloRetryRequest when no key share fits).
+            if (version != TlsVersion.TLSv1_3 || !serverListsGroups) return (false, null);
+        }
         if (clientUsable.IsEmpty)
             // Without supported_groups a TLS ≤ 1.2 server may use any curve (RFC 4492 §4); TLS 1.3 needs the extension.
             return version == TlsVersion.TLSv1_3 ? (false, null) : (true, server.FirstOrDefault(g => g.Kind == GroupKind.EllipticCurve));

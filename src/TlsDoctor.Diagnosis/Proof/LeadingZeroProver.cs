@@ -6,7 +6,7 @@ using TlsDoctor.Probe.Handshake.LeadingZero;
 namespace TlsDoctor.Diagnosis;
 
 /// <summary>
-/// The DH leading-zero proof of a device, as the diagnosis reports it: the probe's proof run (two or three handshakes
+/// The DH leading-zero proof of a device, as the diagnosis reports it: the probe's proof run (two or three handshakes, rarely more
 /// through the scanner's runner, numbered after the scan's attempts) mapped to <see cref="LeadingZeroProof"/>.
 /// </summary>
 public static class LeadingZeroProver
@@ -34,7 +34,9 @@ public static class LeadingZeroProver
             Behaviours = device.Behaviours.Add(new Behaviour(BehaviourKind.DhLeadingZeroBug,
                 "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")
             {
-                AttemptIds = [.. proof.Handshakes.Take(2).Select(h => h.AttemptId ?? 0)],
+                // The forced handshake and the control that completed.
+                AttemptIds = [.. proof.Handshakes.Take(1).Concat(proof.Handshakes.Skip(1).Where(h => h.Completed && !h.SharedSecretHadLeadingZero).Take(1))
+                    .Select(h => h.AttemptId ?? 0)],
             }),
         };
     }

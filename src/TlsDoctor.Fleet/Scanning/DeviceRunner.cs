@@ -90,14 +90,16 @@ internal sealed class DeviceRunner
         return ScanAndProveAsync(new TlsScanner(_options.Probe with { TargetDeadline = deadline }, gate), d.Target, deadline, ct);
     }
 
-    // The DH leading-zero proof (one or two handshakes, DHE-RSA devices only) runs as in `diagnose`, so the fleet's TD002
+    // The DH leading-zero proof (two or three handshakes, DHE-RSA devices only) runs as in `diagnose`, so the fleet's TD002
     // verdict is the diagnosis's; it needs full handshakes, and it counts against the device's deadline.
     private async Task<ScanResult> ScanAndProveAsync(TlsScanner scanner, ProbeTarget target, TimeSpan deadline, CancellationToken ct)
     {
         var r = await scanner.ScanAsync(target, null, ct).ConfigureAwait(false);
-        if (!_options.Probe.FullHandshakes || !r.SpeaksTls || r.Error is not null || r.Elapsed >= deadline) return r;
+        if (!_options.Probe.FullHandshakes || !r.SpeaksTls || r.Error is not null) return r;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(deadline - r.Elapsed);
+        // A scan that used up the deadline leaves none for the proof: a DHE-RSA device's verdict is then unproven (below),
+        // never silently skipped.
+        limit.CancelAfter(r.Elapsed < deadline ? deadline - r.Elapsed : TimeSpan.Zero);
         var started = _time.GetTimestamp();
         try
         {

@@ -273,6 +273,50 @@ public class NegotiatorTests
         Assert.Equal("x25519", o.Group!.Name);
     }
 
+    // A scanned TLS 1.3 server: the scanner's hello got x25519; the group scan found x25519, secp256r1 and secp384r1.
+    private static ServerProfile ScannedTls13(params string[] groups)
+    {
+        TlsVersion[] v = [TlsVersion.TLSv1_2, TlsVersion.TLSv1_3];
+        var server = Server(v, ["TLS_AES_128_GCM_SHA256", DheAes128], groups: groups);
+        return server with
+        {
+            Protocols = [.. server.Protocols.Select(p => p.Version switch
+            {
+                TlsVersion.TLSv1_3 => p with { CipherSuites = [.. p.CipherSuites.Select(a => a with { Group = Vocabulary.Group("x25519") })] },
+                TlsVersion.TLSv1_2 => p with { FfdheGroups = [new GroupDhBits(Vocabulary.Group("ffdhe2048"), 2048)] },
+                _ => p,
+            })],
+        };
+    }
+
+    [Fact]
+    public void A_tls13_client_without_the_scanners_group_gets_another_group_the_server_accepts()
+    {
+        var client = Client([TlsVersion.TLSv1_3], ["TLS_AES_128_GCM_SHA256"], groups: ["secp384r1"]);
+        var o = Negotiator.Simulate(client, ScannedTls13("x25519", "secp256r1", "secp384r1", "ffdhe2048"));
+        Assert.True(o.Healthy, o.Explanation);
+        Assert.Equal("secp384r1", o.Group!.Name);
+        // A client that offers the scanner's group keeps it.
+        Assert.Equal("x25519", Negotiator.Simulate(Client([TlsVersion.TLSv1_3], ["TLS_AES_128_GCM_SHA256"]), ScannedTls13("x25519", "secp256r1", "ffdhe2048")).Group!.Name);
+        // Nothing in common is still no common group.
+        AssertFailure(Negotiator.Simulate(client, ScannedTls13("x25519", "secp256r1")), FailureReason.NoCommonGroup, Side.Server);
+    }
+
+    [Fact]
+    public void Ffdhe_groups_seen_only_in_tls12_dhe_are_not_tls13_key_shares()
+    {
+        var ffdheOnly = Client([TlsVersion.TLSv1_3], ["TLS_AES_128_GCM_SHA256"], groups: ["ffdhe2048"]);
+        AssertFailure(Negotiator.Simulate(ffdheOnly, ScannedTls13("x25519", "secp256r1", "ffdhe2048")), FailureReason.NoCommonGroup, Side.Server);
+        // Also when no TLS 1.3 suite recorded a group (older scan files).
+        var unrecorded = ScannedTls13("x25519", "secp256r1", "ffdhe2048");
+        unrecorded = unrecorded with { Protocols = [.. unrecorded.Protocols.Select(p => p with { CipherSuites = [.. p.CipherSuites.Select(a => a with { Group = null })] })] };
+        AssertFailure(Negotiator.Simulate(ffdheOnly, unrecorded), FailureReason.NoCommonGroup, Side.Server);
+        // The same client with TLS 1.2 as well falls back to DHE, where the group was measured.
+        var both = Client([TlsVersion.TLSv1_2, TlsVersion.TLSv1_3], ["TLS_AES_128_GCM_SHA256", DheAes128], groups: ["ffdhe2048"]);
+        var o = Negotiator.Simulate(both, ScannedTls13("x25519", "secp256r1", "ffdhe2048"));
+        Assert.Equal((TlsVersion.TLSv1_3, FailureReason.NoCommonGroup), (o.Version!.Value, o.Reason!.Value));
+    }
+
     [Fact]
     public void Healthy_tls12_ecdhe_pair()
     {

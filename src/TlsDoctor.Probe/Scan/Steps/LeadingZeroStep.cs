@@ -35,7 +35,8 @@ internal sealed record LeadingZeroProbe(TlsVersion Version, int Stress)
 /// <summary>
 /// Proves or clears the DH leading-zero bug with two or three handshakes instead of hundreds: one whose shared secret
 /// is forced to start with 0x00 (a correct server strips it, RFC 5246 §8.1.2), a random control when the forced one
-/// fails at Finished, one whose client public value is sent unpadded, then the random stress handshakes asked for.
+/// fails at Finished (drawn again while its secret happens to start with 0x00 too), one whose client public value is
+/// sent unpadded, then the random stress handshakes asked for.
 /// </summary>
 internal sealed class LeadingZeroStep : IScanStep
 {
@@ -51,11 +52,17 @@ internal sealed class LeadingZeroStep : IScanStep
         return null;
     }
 
+    /// <summary>Random controls drawn at most: a control whose secret happens to start with 0x00 (one in 256) shows
+    /// nothing and is drawn again; three in a row happen once in 16 million proofs.</summary>
+    internal const int MaxControls = 3;
+
     public ProbeRequest? Next(ScanState s)
     {
         var z = s.LeadingZero!;
+        var controls = z.Proof.Where(a => Mode(a) == LeadingZeroMode.Random).ToList();
         LeadingZeroMode? mode = z.Proof.Length == 0 ? LeadingZeroMode.ForceSharedSecretLeadingZero
-            : z.Proof.Length == 1 && NeedsControl(Result(z.Proof[0])) ? LeadingZeroMode.Random
+            : NeedsControl(Result(z.Proof[0])) && controls.Count < MaxControls && controls.All(c => Result(c).SharedSecretHadLeadingZero)
+                && !z.Proof.Any(a => Mode(a) == LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded) ? LeadingZeroMode.Random
             : !z.Proof.Any(a => Mode(a) == LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded) ? LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded
             : null;
         if (mode is null && z.StressRun >= z.Stress) return null;
@@ -98,14 +105,15 @@ internal sealed class LeadingZeroStep : IScanStep
         var forced = z.Proof.Length > 0 ? Result(z.Proof[0]) : null;
         var verdict = LeadingZeroVerdict.Inconclusive;
         if (forced is { Completed: true, SharedSecretHadLeadingZero: true }) verdict = LeadingZeroVerdict.Cleared;
-        else if (forced is not null && NeedsControl(forced) && z.Proof.Length > 1 && Mode(z.Proof[1]) == LeadingZeroMode.Random)
-        {
-            // A random secret starts with 0x00 only once in 256 handshakes: the control completing shows that only the zero byte differs.
-            var control = Result(z.Proof[1]);
-            verdict = control.Completed && !control.SharedSecretHadLeadingZero ? LeadingZeroVerdict.Proven : LeadingZeroVerdict.Inconclusive;
-        }
+        else if (forced is not null && NeedsControl(forced) && Control(z) is { } control)
+            // The control completing shows that only the zero byte differs.
+            verdict = Result(control).Completed ? LeadingZeroVerdict.Proven : LeadingZeroVerdict.Inconclusive;
         return new LeadingZeroRun(z.Version, verdict, z.Proof, z.Stress > 0 ? z.StressRun : null, z.Stress > 0 ? z.StressFailures : null);
     }
+
+    /// <summary>The proof's control: its first random handshake whose shared secret did not start with 0x00.</summary>
+    internal static ProbeAttempt? Control(LeadingZeroProbe z) =>
+        z.Proof.FirstOrDefault(a => Mode(a) == LeadingZeroMode.Random && !Result(a).SharedSecretHadLeadingZero);
 
     private static bool NeedsControl(LeadingZeroResult forced) =>
         !forced.Completed && forced.Stage == HandshakeStage.Finished && forced.SharedSecretHadLeadingZero;
