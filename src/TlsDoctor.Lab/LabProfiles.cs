@@ -8,6 +8,10 @@ public sealed record LabProfile(string Name, LabRole Role, string Reproduces, st
 {
     /// <summary>False for the devices beyond the vendor guide (hostile servers, the SSL-only device): `demo` and a bare `lab start` leave them out.</summary>
     public bool InGuide => !GuideCase.StartsWith(LabProfiles.BeyondTheGuide, StringComparison.Ordinal);
+
+    /// <summary>True when the device leaves a client waiting for bytes that never come (silence, a drip, a ServerHello
+    /// with no ServerHelloDone): only the client's read timeout ends such a connection.</summary>
+    public bool KeepsClientWaiting { get; init; }
 }
 
 /// <summary>The catalogue of lab profiles; the names are a contract used by docs, tests and the CLI.</summary>
@@ -101,20 +105,20 @@ public static class LabProfiles
             BeyondTheGuide + ": field reports"),
         new(HostileGarbage, LabRole.Server, "reads the ClientHello and answers with random non-TLS bytes", Hostile),
         new(HostileHttp, LabRole.Server, "reads the ClientHello and answers with a plain HTTP/1.1 400 response", Hostile),
-        new(HostileSlowDrip, LabRole.Server, "sends a valid ServerHello one byte every 500 ms", Hostile),
+        new(HostileSlowDrip, LabRole.Server, "sends a valid ServerHello one byte every 500 ms", Hostile) { KeepsClientWaiting = true },
         new(HostileResetAfterHello, LabRole.Server, "reads the ClientHello, then resets the connection (TCP RST)", Hostile),
-        new(HostileSilent, LabRole.Server, "reads the ClientHello and never answers (closes after its 10 s read timeout)", Hostile),
+        new(HostileSilent, LabRole.Server, "reads the ClientHello and never answers (closes after its 10 s read timeout)", Hostile) { KeepsClientWaiting = true },
         new(HostileTruncated, LabRole.Server, "sends the first half of a ServerHello record, then closes (FIN)", Hostile),
         new(HostileAbsurdLength, LabRole.Server, "sends a handshake record header of length 65535 holding a handshake message of length 16777215", Hostile),
-        new(HostileUnofferedSuite, LabRole.Server, "answers with a ServerHello that selects a cipher suite the client did not offer", Hostile),
-        new(HostileUnofferedVersion, LabRole.Server, "answers with a ServerHello whose version is one above the highest the client offered", Hostile),
+        new(HostileUnofferedSuite, LabRole.Server, "answers with a ServerHello that selects a cipher suite the client did not offer", Hostile) { KeepsClientWaiting = true },
+        new(HostileUnofferedVersion, LabRole.Server, "answers with a ServerHello whose version is one above the highest the client offered", Hostile) { KeepsClientWaiting = true },
         new(HostileAlertOnHello, LabRole.Server, "answers the ClientHello with a fatal handshake_failure alert", Hostile),
         new(HostileVersionIntolerant, LabRole.Server,
             "TLS 1.0 only and version-intolerant: answers every hello above TLS 1.0 with protocol_version instead of negotiating down; accepts TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_AES_256_CBC_SHA (hello level only)",
-            Hostile),
+            Hostile) { KeepsClientWaiting = true },
         new(HostileSslv2Version, LabRole.Server, "answers with a 47-byte TLS record holding a ServerHello whose version field is 0x0002", Hostile),
-        new(HostileGreaseSuite, LabRole.Server, "answers with a ServerHello that selects the GREASE suite 0x0a0a", Hostile),
-        new(HostileDeflate, LabRole.Server, "answers with a ServerHello that selects deflate compression (1), which no client offers", Hostile),
+        new(HostileGreaseSuite, LabRole.Server, "answers with a ServerHello that selects the GREASE suite 0x0a0a", Hostile) { KeepsClientWaiting = true },
+        new(HostileDeflate, LabRole.Server, "answers with a ServerHello that selects deflate compression (1), which no client offers", Hostile) { KeepsClientWaiting = true },
         new(HostileRecordVersionChange, LabRole.Server, "sends its ServerHello in a TLS 1.2 record and its ServerHelloDone in a TLS 1.0 record", Hostile),
         new(HostileFakeTls13, LabRole.Server,
             "answers a hello offering TLS 1.3 with a TLS 1.2 flight (plaintext ServerHelloDone) whose ServerHello carries supported_versions = TLS 1.3; accepts TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_AES_256_CBC_SHA (hello level only)",
@@ -123,6 +127,10 @@ public static class LabProfiles
             "selects TLS_DHE_RSA_WITH_AES_128_CBC_SHA and sends DH parameters with an even 1024-bit p (no prime), g = 2 (hello level only)",
             Hostile),
     ];
+
+    /// <summary>The profile of that name; throws <see cref="ArgumentException"/> for a name not in the catalogue.</summary>
+    public static LabProfile Get(string name) =>
+        TryGet(name, out var p) ? p : throw new ArgumentException($"unknown lab profile '{name}'", nameof(name));
 
     /// <summary>Finds a profile by its exact (case-insensitive) name.</summary>
     public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out LabProfile profile)

@@ -10,10 +10,7 @@ namespace TlsDoctor.Probe.Tests;
 /// </summary>
 public sealed class MalformedFlightTests(HostileLab lab) : IClassFixture<HostileLab>
 {
-    // Flights the scanner reads to their end get the long read timeout (a loaded CI machine must not turn a late flight
-    // into silence); the ones that leave it waiting for a ServerHelloDone keep the short one.
-    private Task<ScanResult> ScanAsync(string profile) => lab.ScanAsync(profile, profile is LabProfiles.HostileSslv2Version
-        or LabProfiles.HostileRecordVersionChange or LabProfiles.HostileFakeTls13 or LabProfiles.HostileInvalidDh ? HostileLab.Patient : HostileLab.Fast);
+    private Task<ScanResult> ScanAsync(string profile) => lab.ScanAsync(profile);
 
     [Fact]
     public async Task A_server_hello_whose_version_is_0x0002_is_malformed_tls_not_an_sslv2_answer()

@@ -119,13 +119,10 @@ public sealed class GoldenJsonTests(PeerServers peers, GoldenLab lab, ITestOutpu
         }
     }
 
-    // Short waits only where waiting in vain is the point (hostile devices that leave the scanner waiting for bytes that
-    // never come); every device that answers at once, hostile or not, keeps the default timeouts, so a loaded machine
-    // cannot turn its late answer into a different result (CI once read a late reset as silence with 600 ms).
-    private static string[] Timeouts(string profile) => profile is LabProfiles.HostileSilent or LabProfiles.HostileSlowDrip
-        or LabProfiles.HostileDeflate or LabProfiles.HostileGreaseSuite or LabProfiles.HostileUnofferedSuite
-        or LabProfiles.HostileUnofferedVersion or LabProfiles.HostileVersionIntolerant
-        ? ["--timeout", "1", "--connect-timeout", "1", "--deadline", "30"] : [];
+    // Short waits only where waiting in vain is the point (devices that keep the client waiting); every device that
+    // answers at once keeps the default timeouts, so a loaded machine cannot turn its late answer into a different result.
+    private static string[] Timeouts(string profile) =>
+        LabProfiles.Get(profile).KeepsClientWaiting ? ["--timeout", "1", "--connect-timeout", "1", "--deadline", "30"] : [];
 
     private async Task AssertGoldenAsync(string name, int[] ports, params string[] args)
     {
