@@ -35,11 +35,13 @@ public static class LeadingZeroProver
                 "a handshake whose DH shared secret starts with 0x00 fails with bad_record_mac; a random one completes")
             {
                 // The forced handshake and the control that completed.
-                AttemptIds = [.. proof.Handshakes.Take(1).Concat(proof.Handshakes.Skip(1).Where(h => h.Completed && !h.SharedSecretHadLeadingZero).Take(1))
+                AttemptIds = [.. proof.Handshakes.Take(1).Concat(proof.Handshakes.Where(h => h.Mode == RandomMode && !h.SharedSecretHadLeadingZero).Take(1))
                     .Select(h => h.AttemptId ?? 0)],
             }),
         };
     }
+
+    private static readonly string RandomMode = LeadingZeroModes.Name(LeadingZeroMode.Random);
 
     private static LeadingZeroHandshake Map(ProbeAttempt attempt)
     {

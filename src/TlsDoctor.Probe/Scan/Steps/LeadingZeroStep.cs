@@ -59,10 +59,8 @@ internal sealed class LeadingZeroStep : IScanStep
     public ProbeRequest? Next(ScanState s)
     {
         var z = s.LeadingZero!;
-        var controls = z.Proof.Where(a => Mode(a) == LeadingZeroMode.Random).ToList();
         LeadingZeroMode? mode = z.Proof.Length == 0 ? LeadingZeroMode.ForceSharedSecretLeadingZero
-            : NeedsControl(Result(z.Proof[0])) && controls.Count < MaxControls && controls.All(c => Result(c).SharedSecretHadLeadingZero)
-                && !z.Proof.Any(a => Mode(a) == LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded) ? LeadingZeroMode.Random
+            : NeedsControl(Result(z.Proof[0])) && Control(z) is null && z.Proof.Count(a => Mode(a) == LeadingZeroMode.Random) < MaxControls ? LeadingZeroMode.Random
             : !z.Proof.Any(a => Mode(a) == LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded) ? LeadingZeroMode.ForceClientPublicLeadingZeroUnpadded
             : null;
         if (mode is null && z.StressRun >= z.Stress) return null;
