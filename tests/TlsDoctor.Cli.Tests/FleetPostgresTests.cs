@@ -71,8 +71,7 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
         Assert.True(single.ExitCode == 0, single.Error);
         var expected = ComparableResults.Of(sqlite);
         var actual = ComparableResults.Of(pg.Cluster.Uri(db, PostgresCluster.Password));
-        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-        foreach (var (name, json) in expected) Assert.True(json == actual[name], $"{name} differs:\nsqlite:   {json}\npostgres: {actual[name]}");
+        ComparableResults.AssertSame(expected, actual, "sqlite", "postgres");
     }
 
     [PostgresFact]
@@ -107,7 +106,7 @@ public sealed class FleetPostgresTests(FleetPostgresFixture pg)
         Assert.True(diff.ExitCode == 0, diff.Error);
         using (var doc = JsonDocument.Parse(diff.Out))
             Assert.Equal(pg.DeviceCount, doc.RootElement.GetProperty("unchanged").GetInt32() + doc.RootElement.GetProperty("changed").GetInt32());
-        Assert.Equal(ComparableResults.Of(site), ComparableResults.Of(uri, scan: 3));
+        ComparableResults.AssertSame(ComparableResults.Of(site), ComparableResults.Of(uri, scan: 3), "sqlite file", "merged into postgres");
 
         // A scan queued for workers is theirs: `fleet scan --resume` does not take it over.
         var queued = await CliHarness.RunAsync(["fleet", "enqueue", inventory, "--db", uri, .. Probe]);

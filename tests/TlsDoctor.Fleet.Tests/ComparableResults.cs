@@ -26,4 +26,19 @@ internal static class ComparableResults
                 }, FleetJsonContext.Default.ScanJson)
                 : "null"));
     }
+
+    /// <summary>Fails naming the first device whose results differ, with its JSON from the first differing line on.</summary>
+    public static void AssertSame(Dictionary<string, string> expected, Dictionary<string, string> actual, string expectedName, string actualName)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, json) in expected)
+        {
+            if (json == actual[name]) continue;
+            var (e, a) = (json.Split('\n'), actual[name].Split('\n'));
+            var at = 0;
+            while (at < e.Length && at < a.Length && e[at] == a[at]) at++;
+            static string From(string[] lines, int at) => string.Join("\n", lines.Skip(at).Take(8).Select(l => "    " + l));
+            Assert.Fail($"{name} differs from line {at + 1}:\n  {expectedName}:\n{From(e, at)}\n  {actualName}:\n{From(a, at)}");
+        }
+    }
 }

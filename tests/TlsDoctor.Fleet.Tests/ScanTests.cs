@@ -48,14 +48,7 @@ public class ScanTests(FleetLabFixture lab)
         var one = ComparableResults.Of(db);
         var many = ComparableResults.Of(lab.ReferenceDb);
         Assert.Equal(lab.DeviceCount, one.Count);
-        Assert.Equal(many.Keys.Order(), one.Keys.Order());
-        foreach (var (name, json) in many)
-        {
-            if (json == one[name]) continue;
-            File.WriteAllText("/tmp/fleet-a.json", json);
-            File.WriteAllText("/tmp/fleet-b.json", one[name]);
-            Assert.Fail($"{name} differs");
-        }
+        ComparableResults.AssertSame(many, one, "concurrency 64", "concurrency 1");
     }
 
     [Fact]
@@ -102,7 +95,7 @@ public class ScanTests(FleetLabFixture lab)
         Assert.Equal(lab.DeviceCount, rd.GetInt32(0));
         Assert.Equal(lab.DeviceCount, rd.GetInt32(1));
         // The same profiles as an uninterrupted scan.
-        Assert.Equal(ComparableResults.Of(lab.ReferenceDb), ComparableResults.Of(db));
+        ComparableResults.AssertSame(ComparableResults.Of(lab.ReferenceDb), ComparableResults.Of(db), "uninterrupted", "resumed");
     }
 
     [Theory]
